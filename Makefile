@@ -1,0 +1,48 @@
+# Two commands for a newcomer:  `make run` (web UI) and `make test` (the whole test suite).
+# Both create .venv in the repo root and install the project into it first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run chat test lint bench eval ingest browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)  ## start the web UI on http://127.0.0.1:7860 (builds the index if missing)
+	$(BIN)/assistant serve
+
+chat: $(STAMP)  ## chat in the terminal
+	$(BIN)/assistant chat
+
+ingest: $(STAMP)
+	$(BIN)/assistant ingest
+
+bench: $(STAMP)
+	$(BIN)/assistant bench
+
+eval: $(STAMP)
+	$(BIN)/assistant eval
+
+# Debian's chromium for the real-browser test (Playwright drives it; never `playwright install`).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check assistant tests
+
+test: $(STAMP) browser-deps  ## lint, then every test (unit, server, browser)
+	$(BIN)/ruff check assistant tests
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) vectorstore/chroma.sqlite3 vectorstore/*/ .pytest_cache

@@ -1,0 +1,211 @@
+"""The ``assistant`` command: a thin click layer over ``FactChecker``.
+
+Every error a user can cause or fix ends as one line on stderr and an exit status (2 for bad
+input, 1 for unreachable services), never a traceback; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from assistant.errors import AssistantError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except AssistantError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # last resort: one line, not a traceback
+            if ctx.find_root().params.get("debug"):
+                raise
+            from assistant.model_errors import explain
+
+            known = explain(exc)
+            if known is not None:
+                _fail(str(known), known.exit_code)
+            _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(**overrides: Any) -> Any:
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
+
+
+def _checker(model: str | None = None, top_k: int | None = None) -> Any:
+    from assistant.factchecker import FactChecker
+
+    return FactChecker(_settings(), model=model, top_k=top_k)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the pipeline does.")
+def main(debug: bool, verbose: bool) -> None:
+    """Ask questions about the news articles; every claim cites a verified quote."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+top_k_option = click.option(
+    "-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (1-50)."
+)
+model_option = click.option(
+    "--model", default=None, help="'offline' (default without OPENAI_API_KEY) or an OpenAI model name."
+)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@model_option
+@top_k_option
+@handle_errors
+def ask(question: str, as_json: bool, model: str | None, top_k: int | None) -> None:
+    """Answer QUESTION from the articles."""
+    from assistant.errors import InputError
+
+    if not question.strip():
+        raise InputError("the question is empty: ask something about the articles")
+    fc = _checker(model, top_k)
+    answer = fc.ask(question)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+    else:
+        from assistant.render import render_answer
+
+        click.echo(render_answer(answer))
+
+
+@main.command()
+@model_option
+@top_k_option
+@handle_errors
+def chat(model: str | None, top_k: int | None) -> None:
+    """Chat in the terminal; follow-up questions use the conversation. /reset, /quit."""
+    from assistant.errors import InputError
+    from assistant.render import render_answer
+
+    fc = _checker(model, top_k)
+    history: list[tuple[str, str]] = []
+    click.echo("Ask about the articles. /reset starts over, /quit (or Ctrl-D) leaves.")
+    while True:
+        try:
+            question = input("\nyou> ")
+        except EOFError:
+            click.echo()
+            return
+        if question.strip() in {"/quit", "/exit"}:
+            return
+        if question.strip() == "/reset":
+            history.clear()
+            click.echo("(conversation cleared)")
+            continue
+        if not question.strip():
+            continue
+        try:
+            answer = fc.ask(question, history)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            continue
+        click.echo("\n" + render_answer(answer))
+        history += [("user", question), ("assistant", answer.answer)]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@handle_errors
+def ingest(paths: tuple[Path, ...]) -> None:
+    """Index article files or folders (default: seeds/). Unchanged files cost nothing."""
+    from assistant.factchecker import FactChecker
+
+    fc = FactChecker(_settings(), auto_ingest=False)
+    report = fc.ingest(list(paths) or None)
+    for path, reason in report.skipped:
+        click.echo(f"warning: skipped {reason}", err=True)
+    click.echo(f"ingest: {report.summary()}")
+    if report.skipped and not (report.added or report.updated or report.unchanged):
+        sys.exit(2)
+
+
+@main.command()
+@handle_errors
+def articles() -> None:
+    """List the indexed articles."""
+    fc = _checker()
+    for entry in fc.articles():
+        extra = ", ".join(x for x in (entry.outlet, entry.date) if x)
+        click.echo(f"{entry.article_id}  {entry.passages:>3} passages  {entry.title}" + (f" ({extra})" if extra else ""))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@model_option
+@top_k_option
+@handle_errors
+def serve(host: str, port: int, model: str | None, top_k: int | None) -> None:
+    """Start the web UI (Gradio) on HOST:PORT."""
+    from assistant.ui import serve as run_ui
+
+    run_ui(_checker(model, top_k), host=host, port=port)
+
+
+@main.command(name="eval", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+@handle_errors
+def eval_(ctx: click.Context) -> None:
+    """Run the citation-accuracy eval (see `assistant eval --help`)."""
+    from assistant.evaluation.cli import eval_command
+
+    eval_command.main(args=ctx.args, prog_name="assistant eval", standalone_mode=True)
+
+
+@main.command()
+@click.option("--questions", type=int, default=30, show_default=True, help="Questions to time.")
+@click.option("--repeats", type=int, default=3, show_default=True)
+@handle_errors
+def bench(questions: int, repeats: int) -> None:
+    """Print index-build, re-ingest, ask-latency and cold-start figures."""
+    from assistant.bench import run_benchmark
+
+    run_benchmark(questions=questions, repeats=repeats)
+
+
+if __name__ == "__main__":
+    main()

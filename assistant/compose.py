@@ -1,0 +1,144 @@
+"""Turning a model's structured answer into the user's answer: verify, number, note conflicts.
+
+Only verified claims survive. Citations are numbered in order of first use and shared by claims
+that quote the same span. If nothing survives, the answer is a refusal. Pure: no I/O here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.conflicts import find_conflicts
+from assistant.schema import Answer, Citation, Conflict, ModelAnswer, Usage
+from assistant.splitting import Passage
+from assistant.verify import VerifiedClaim, verify_claims
+
+REFUSAL = "The articles do not answer this."
+
+
+def refusal_text(passages: Sequence[Passage], template: str = "", max_topics: int = 3) -> str:
+    """One line saying the articles do not cover it, naming what the nearest articles are about."""
+    titles: list[str] = []
+    for p in passages:
+        title = p.title.strip("[]")
+        if title not in titles:
+            titles.append(title)
+    if not titles:
+        return REFUSAL
+    topics = "; ".join(_shorten(t) for t in titles[:max_topics])
+    if template:
+        return template.strip().format(topics=topics)
+    return f"{REFUSAL} They cover: {topics}."
+
+
+def _shorten(title: str, limit: int = 70) -> str:
+    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def refusal(
+    question: str, passages: Sequence[Passage], *, template: str = "", note: str | None = None,
+    model: str = "", standalone: str | None = None, dropped: int = 0, usage: Usage | None = None,
+) -> Answer:
+    return Answer(
+        question=question,
+        answer=refusal_text(passages, template),
+        refused=True,
+        notes=[note] if note else [],
+        model=model,
+        standalone_question=standalone,
+        dropped_claims=dropped,
+        usage=usage or Usage(),
+    )
+
+
+def compose_answer(
+    question: str,
+    output: ModelAnswer,
+    passages: Sequence[Passage],
+    article_texts: dict[str, str],
+    *,
+    refusal_template: str = "",
+    model: str = "",
+    standalone: str | None = None,
+    usage: Usage | None = None,
+) -> Answer:
+    if output.refused or not output.claims:
+        return refusal(question, passages, template=refusal_template, model=model,
+                       standalone=standalone, usage=usage)
+    kept, rejected = verify_claims(output.claims, passages, article_texts)
+    notes = [f"Dropped a claim: {r.reason}." for r in rejected]
+    if not kept:
+        return refusal(
+            question, passages, template=refusal_template, model=model, standalone=standalone,
+            dropped=len(rejected), usage=usage,
+            note="The model's claims could not be verified against the articles, so none is shown.",
+        )
+    citations, claim_ids = _number_citations(kept)
+    sentences = []
+    if output.correction and output.correction.strip():
+        sentences.append(output.correction.strip())
+    for claim, cid in zip(kept, claim_ids, strict=True):
+        text = claim.text.rstrip()
+        sentences.append(f"{text} [{cid}]")
+    conflicts = _conflicts(kept, claim_ids)
+    for conflict in conflicts:
+        sentences.append(conflict_sentence(conflict))
+    return Answer(
+        question=question,
+        answer=" ".join(sentences),
+        refused=False,
+        citations=citations,
+        conflicts=conflicts,
+        standalone_question=standalone,
+        model=model,
+        dropped_claims=len(rejected),
+        notes=notes,
+        usage=usage or Usage(),
+    )
+
+
+def conflict_sentence(conflict: Conflict) -> str:
+    """ "The articles disagree on the altitude: 7,000 km [1] versus 7,688 km [2][3]." """
+    sides: dict[str, list[int]] = {}
+    for value, cid in zip(conflict.values, conflict.citation_ids, strict=True):
+        sides.setdefault(value, [])
+        if cid not in sides[value]:
+            sides[value].append(cid)
+    text = " versus ".join(f"{v} {''.join(f'[{c}]' for c in ids)}" for v, ids in sides.items())
+    return f"The articles disagree on the {conflict.topic}: {text}."
+
+
+def _number_citations(kept: Sequence[VerifiedClaim]) -> tuple[list[Citation], list[int]]:
+    citations: list[Citation] = []
+    by_span: dict[tuple[str, int, int], int] = {}
+    ids = []
+    for claim in kept:
+        key = (claim.passage.article_id, claim.span.start, claim.span.end)
+        if key not in by_span:
+            by_span[key] = len(citations) + 1
+            citations.append(
+                Citation(
+                    id=by_span[key],
+                    article_id=claim.passage.article_id,
+                    title=claim.passage.title,
+                    quote=claim.quote,
+                    start=claim.span.start,
+                    end=claim.span.end,
+                )
+            )
+        ids.append(by_span[key])
+    return citations, ids
+
+
+def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[int]) -> list[Conflict]:
+    found = find_conflicts([(c.passage.article_id, c.quote) for c in kept])
+    out = []
+    for conflict in found:
+        out.append(
+            Conflict(
+                topic=conflict.kind,
+                citation_ids=[claim_ids[i] for i, _ in conflict.members],
+                values=[fig.text for _, fig in conflict.members],
+            )
+        )
+    return out

@@ -1,0 +1,137 @@
+"""``FactChecker``: the Python API that the CLI, the web UI and the eval all use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.errors import ArticleError, InputError
+from assistant.history import normalize_history
+from assistant.index import ArticleEntry, ArticleIndex, IngestReport
+from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
+from assistant.retrieval import Hit, HybridRetriever
+from assistant.schema import Answer
+from assistant.settings import Settings
+from assistant.tokens import count_tokens
+
+
+class FactChecker:
+    """Answers questions from the indexed articles, citing verified quotes.
+
+    ``FactChecker()`` uses the offline defaults (local embeddings, on-disk Chroma, the offline
+    answer model) and builds the index from ``seeds/`` the first time it finds it empty.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        model: str | BaseChatModel | None = None,
+        top_k: int | None = None,
+        auto_ingest: bool = True,
+    ) -> None:
+        self.settings = settings or Settings()
+        if top_k is not None:
+            self.settings = self.settings.model_copy(update={"top_k": _check_top_k(top_k)})
+        embeddings, embedding_id = make_embeddings(self.settings)
+        self.index = ArticleIndex(self.settings, embeddings, embedding_id)
+        if auto_ingest and not self.index.manifest():
+            self.index.ingest([self.settings.seeds_dir])
+        self.retriever = HybridRetriever(
+            index=self.index,
+            top_k=self.settings.top_k,
+            candidate_k=max(self.settings.candidate_k, self.settings.top_k),
+            rrf_k=self.settings.rrf_k,
+        )
+        self._chains: dict[str, Any] = {}
+        self._models: dict[str, BaseChatModel] = {}
+        if isinstance(model, BaseChatModel):
+            self.model_name = getattr(model, "model_name", None) or type(model).__name__
+            self._models[self.model_name] = model
+        else:
+            self.model_name = model or self.settings.resolved_model()
+
+    # --- answering -------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        *,
+        top_k: int | None = None,
+        model: str | None = None,
+    ) -> Answer:
+        question = self.check_question(question)
+        turns = normalize_history(history)
+        chain = self._chain(model or self.model_name)
+        return chain.invoke(
+            {"question": question, "history": turns, "top_k": _check_top_k(top_k) if top_k else None}
+        )
+
+    def stream(
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        *,
+        top_k: int | None = None,
+        model: str | None = None,
+    ) -> Iterator[Answer]:
+        """Yields the answer as it becomes available; the last item is the final answer."""
+        yield self.ask(question, history, top_k=top_k, model=model)
+
+    def check_question(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("the question is empty: ask something about the articles")
+        question = question.strip()
+        n = count_tokens(question)
+        if n > self.settings.max_question_tokens:
+            raise InputError(
+                f"the question is {n} tokens long; the limit is {self.settings.max_question_tokens} "
+                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)"
+            )
+        return question
+
+    def _chain(self, name: str) -> Any:
+        if name not in self._chains:
+            from assistant.chain import build_chain
+
+            model = self._models.get(name) or make_chat_model(self.settings, name)
+            self._chains[name] = build_chain(
+                self.settings,
+                self.retriever,
+                model,
+                self.index.article_text,
+                model_name=name,
+                structured_kwargs=structured_output_kwargs(self.settings, model),
+            )
+        return self._chains[name]
+
+    # --- corpus ----------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
+        targets = [Path(p) for p in paths] if paths else [self.settings.seeds_dir]
+        report = self.index.ingest(targets)
+        self.retriever.refresh()
+        return report
+
+    def articles(self) -> list[ArticleEntry]:
+        return sorted(self.index.manifest().values(), key=lambda e: e.article_id)
+
+    def article_text(self, article_id: str) -> str:
+        entry = self.index.manifest().get(article_id)
+        text = self.index.article_text(entry.version) if entry else None
+        if text is None:
+            raise ArticleError(f"no article with id {article_id!r} in the index")
+        return text
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        return self.retriever.search(self.check_question(query), k)
+
+
+def _check_top_k(top_k: int) -> int:
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
+        raise InputError(f"top-k must be a whole number from 1 to 50, got {top_k!r}")
+    return top_k

@@ -1,0 +1,131 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
+
+Dense vectors find paraphrases ("how high" ~ "altitude"); BM25 finds exact names and figures
+("Hwasong-19", "1,001") that small embedding models blur. Reciprocal rank fusion needs no score
+calibration between the two, which is why it is the usual choice for this pairing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+from rank_bm25 import BM25Okapi
+
+from assistant.index import ArticleIndex
+from assistant.splitting import Passage
+from assistant.text import tokens
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+class LexicalIndex:
+    """BM25 over the live passages, rebuilt whenever the set of passages changes."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = list(passages)
+        self._bm25 = BM25Okapi([tokens(p.text) or ["∅"] for p in self.passages]) if self.passages else None
+
+    def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
+        terms = tokens(query)
+        if self._bm25 is None or not terms:
+            return []
+        scores = self._bm25.get_scores(terms)
+        ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+        return [(self.passages[i], float(scores[i])) for i in ranked[:k] if scores[i] > 0]
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Passage]], k: int = 60
+) -> list[tuple[Passage, float, list[int | None]]]:
+    """Fuse ranked lists; each passage scores sum(1 / (k + rank)). Ties keep first-list order."""
+    scores: dict[str, float] = {}
+    ranks: dict[str, list[int | None]] = {}
+    by_id: dict[str, Passage] = {}
+    for list_no, ranking in enumerate(rankings):
+        for rank, passage in enumerate(ranking, start=1):
+            pid = passage.passage_id
+            by_id.setdefault(pid, passage)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
+            ranks.setdefault(pid, [None] * len(rankings))[list_no] = rank
+    order = sorted(scores, key=lambda pid: (-scores[pid], min(r for r in ranks[pid] if r)))
+    return [(by_id[pid], scores[pid], ranks[pid]) for pid in order]
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever, so it composes into the answer chain with ``|``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: ArticleIndex
+    top_k: int = 6
+    candidate_k: int = 20
+    rrf_k: int = 60
+    _lexical: LexicalIndex | None = None
+    _versions: tuple[str, ...] = ()
+
+    def refresh(self) -> None:
+        """Reload the lexical index if an ingest changed the live articles."""
+        versions = tuple(sorted(self.index.live_versions()))
+        if self._lexical is None or versions != self._versions:
+            self._lexical = LexicalIndex(self.index.passages())
+            self._versions = versions
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        self.refresh()
+        assert self._lexical is not None
+        k = k or self.top_k
+        dense = [p for p, _ in self.index.dense_search(query, self.candidate_k)]
+        lexical = [p for p, _ in self._lexical.search(query, self.candidate_k)]
+        fused = reciprocal_rank_fusion([dense, lexical], self.rrf_k)
+        return [Hit(p, s, r[0], r[1]) for p, s, r in fused[:k]]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [hit_to_document(hit) for hit in self.search(query)]
+
+
+def hit_to_document(hit: Hit) -> Document:
+    p = hit.passage
+    return Document(
+        page_content=p.text,
+        id=p.passage_id,
+        metadata={
+            "article_id": p.article_id,
+            "title": p.title,
+            "start": p.start,
+            "end": p.end,
+            "index": p.index,
+            "version": p.version,
+            "score": hit.score,
+            "dense_rank": hit.dense_rank,
+            "lexical_rank": hit.lexical_rank,
+        },
+    )
+
+
+def document_to_passage(doc: Document) -> Passage:
+    m = doc.metadata
+    return Passage(
+        article_id=m["article_id"],
+        title=m["title"],
+        start=m["start"],
+        end=m["end"],
+        text=doc.page_content,
+        index=m["index"],
+        version=m["version"],
+    )
+
+
+__all__ = ["HybridRetriever", "LexicalIndex", "reciprocal_rank_fusion"]

@@ -1,0 +1,72 @@
+"""Every tunable of the assistant in one pydantic-settings model.
+
+Values come from (highest first) keyword arguments, ``ASSISTANT_*`` environment variables, a
+``.env`` file in the working directory, then the defaults below. The OpenAI variables keep their
+conventional names (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``) so existing shells just work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+OFFLINE_MODEL = "offline"
+LOCAL_EMBEDDINGS = "local-minilm"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Where things live.
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    vectorstore_dir: Path = PROJECT_ROOT / "vectorstore"
+    catalog_file: str = "catalog.toml"
+
+    # Chroma client/server mode: set a host to use `chroma run` instead of on-disk storage.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection_prefix: str = "articles"
+
+    # Splitting.
+    chunk_tokens: int = Field(160, ge=32, le=1000)
+    chunk_overlap_tokens: int = Field(32, ge=0, le=500)
+
+    # Retrieval.
+    top_k: int = Field(6, ge=1, le=50)
+    candidate_k: int = Field(20, ge=1, le=200)
+    rrf_k: int = Field(60, ge=1)
+
+    # Prompting and input limits.
+    max_question_tokens: int = Field(200, ge=8)
+    context_token_budget: int = Field(3000, ge=200)
+
+    # Models. "offline" is the deterministic local answer model; anything else is an OpenAI name.
+    model: str = OFFLINE_MODEL
+    embedding_model: str = LOCAL_EMBEDDINGS
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL")
+    )
+    openai_model: str = "gpt-4o-mini"
+    structured_output_method: Literal["json_schema", "function_calling"] = "json_schema"
+    temperature: float = 0.0
+    request_timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+
+    def resolved_model(self) -> str:
+        """The chat model to use: an explicit choice wins, else OpenAI when a key is present."""
+        if self.model != OFFLINE_MODEL:
+            return self.model
+        if self.openai_api_key is not None and "model" not in self.model_fields_set:
+            return self.openai_model
+        return OFFLINE_MODEL

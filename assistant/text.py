@@ -1,0 +1,79 @@
+"""Small text utilities shared by retrieval, the offline model and conflict detection."""
+
+from __future__ import annotations
+
+import re
+
+# Words keep inner hyphens and digits ("Hwasong-19", "F-22"); numbers keep their separators.
+WORD = re.compile(r"[A-Za-z][\w'’-]*[A-Za-z0-9]|[A-Za-z]|\d[\d,.]*\d|\d")
+# A sentence ends at . ! or ? (plus closing quotes/brackets) followed by whitespace or the end;
+# "7,687.5" and "U.S." therefore do not end one (abbreviations are merged back afterwards).
+SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s|$)|\n")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves tell according
+    say said says let give given get got many much one ones did does do done ever really""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'troops'/'troop', 'launched'/'launch'."""
+    w = word.lower().replace("’", "'")
+    w = w.removesuffix("'s")
+    for suffix, min_len in (("ies", 5), ("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
+        if w.endswith(suffix) and len(w) >= min_len and not w.endswith("ss"):
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def normalize_number(token: str) -> str:
+    return token.replace(",", "").rstrip(".")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, stemmed content words and numbers (commas removed from numbers)."""
+    out = []
+    for match in WORD.finditer(text):
+        token = match.group(0)
+        if token[0].isdigit():
+            out.append(normalize_number(token))
+        elif token.lower() not in STOPWORDS:
+            out.append(stem(token))
+    return out
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans inside ``text``, whitespace trimmed; abbreviations may split, harmlessly."""
+    spans = []
+    cursor = 0
+    for match in [*SENTENCE_END.finditer(text), None]:
+        end = match.end() if match else len(text)
+        raw = text[cursor:end]
+        lead = len(raw) - len(raw.lstrip())
+        body = raw.strip()
+        if len(body) >= 2:
+            spans.append((cursor + lead, cursor + lead + len(body)))
+        cursor = end
+    return _merge_abbreviations(text, spans)
+
+
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:U\.S|Gen|Mr|Mrs|Dr|St|No|Lt|Col|Sgt|Jr|Sr|vs|etc))\.?$")
+
+
+def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            prev_start, prev_end = merged[-1]
+            gap = text[prev_end:start]
+            if "\n" not in gap and (_ABBREV.search(text[prev_start:prev_end]) or text[start].islower()):
+                merged[-1] = (prev_start, end)
+                continue
+        merged.append((start, end))
+    return merged
