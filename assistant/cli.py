@@ -79,14 +79,18 @@ def _checker(model: str | None = None, top_k: int | None = None) -> Any:
 @click.option("-v", "--verbose", is_flag=True, help="Log what the pipeline does.")
 def main(debug: bool, verbose: bool) -> None:
     """Ask questions about the news articles; every claim cites a verified quote."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
 
 
 top_k_option = click.option(
     "-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (1-50)."
 )
 model_option = click.option(
-    "--model", default=None, help="'offline' (default without OPENAI_API_KEY) or an OpenAI model name."
+    "--model",
+    default=None,
+    help="'offline' (default without OPENAI_API_KEY) or an OpenAI model name.",
 )
 
 
@@ -156,7 +160,7 @@ def ingest(paths: tuple[Path, ...]) -> None:
 
     fc = FactChecker(_settings(), auto_ingest=False)
     report = fc.ingest(list(paths) or None)
-    for path, reason in report.skipped:
+    for _path, reason in report.skipped:
         click.echo(f"warning: skipped {reason}", err=True)
     click.echo(f"ingest: {report.summary()}")
     if report.skipped and not (report.added or report.updated or report.unchanged):
@@ -170,7 +174,10 @@ def articles() -> None:
     fc = _checker()
     for entry in fc.articles():
         extra = ", ".join(x for x in (entry.outlet, entry.date) if x)
-        click.echo(f"{entry.article_id}  {entry.passages:>3} passages  {entry.title}" + (f" ({extra})" if extra else ""))
+        click.echo(
+            f"{entry.article_id}  {entry.passages:>3} passages  {entry.title}"
+            + (f" ({extra})" if extra else "")
+        )
 
 
 @main.command()
@@ -186,7 +193,11 @@ def serve(host: str, port: int, model: str | None, top_k: int | None) -> None:
     run_ui(_checker(model, top_k), host=host, port=port)
 
 
-@main.command(name="eval", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@main.command(
+    name="eval",
+    add_help_option=False,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
 @click.pass_context
 @handle_errors
 def eval_(ctx: click.Context) -> None:

@@ -36,8 +36,15 @@ def _shorten(title: str, limit: int = 70) -> str:
 
 
 def refusal(
-    question: str, passages: Sequence[Passage], *, template: str = "", note: str | None = None,
-    model: str = "", standalone: str | None = None, dropped: int = 0, usage: Usage | None = None,
+    question: str,
+    passages: Sequence[Passage],
+    *,
+    template: str = "",
+    note: str | None = None,
+    model: str = "",
+    standalone: str | None = None,
+    dropped: int = 0,
+    usage: Usage | None = None,
 ) -> Answer:
     return Answer(
         question=question,
@@ -63,14 +70,25 @@ def compose_answer(
     usage: Usage | None = None,
 ) -> Answer:
     if output.refused or not output.claims:
-        return refusal(question, passages, template=refusal_template, model=model,
-                       standalone=standalone, usage=usage)
+        return refusal(
+            question,
+            passages,
+            template=refusal_template,
+            model=model,
+            standalone=standalone,
+            usage=usage,
+        )
     kept, rejected = verify_claims(output.claims, passages, article_texts)
     notes = [f"Dropped a claim: {r.reason}." for r in rejected]
     if not kept:
         return refusal(
-            question, passages, template=refusal_template, model=model, standalone=standalone,
-            dropped=len(rejected), usage=usage,
+            question,
+            passages,
+            template=refusal_template,
+            model=model,
+            standalone=standalone,
+            dropped=len(rejected),
+            usage=usage,
             note="The model's claims could not be verified against the articles, so none is shown.",
         )
     citations, claim_ids = _number_citations(kept)

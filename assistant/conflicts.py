@@ -19,15 +19,48 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 # What a figure measures: (kind, unit words that may follow it, context words that may surround it)
 _KINDS: list[tuple[str, frozenset[str], frozenset[str]]] = [
-    ("altitude", frozenset({"km", "kilometers", "kilometres", "miles"}), frozenset({"altitude", "altitudes", "high", "height"})),
-    ("distance", frozenset({"km", "kilometers", "kilometres", "miles"}), frozenset({"flew", "flown", "traveled", "travelled", "distance", "range", "fly"})),
+    (
+        "altitude",
+        frozenset({"km", "kilometers", "kilometres", "miles"}),
+        frozenset({"altitude", "altitudes", "high", "height"}),
+    ),
+    (
+        "distance",
+        frozenset({"km", "kilometers", "kilometres", "miles"}),
+        frozenset({"flew", "flown", "traveled", "travelled", "distance", "range", "fly"}),
+    ),
     ("flight time", frozenset({"minutes", "minute", "hours"}), frozenset()),
     ("troops", frozenset({"troops", "soldiers", "forces", "personnel", "men"}), frozenset()),
     ("missiles", frozenset({"missiles"}), frozenset()),
     ("balloons", frozenset({"balloons"}), frozenset()),
     ("ammunition", frozenset({"ammunition", "shells", "rounds"}), frozenset()),
 ]
-_SKIPPABLE = frozenset({"north", "korean", "south", "russian", "of", "the", "more", "than", "about", "some", "around", "elite", "dprk", "additional", "new", "between", "and", "to", "nearly", "approximately", "million", "pieces"})
+_SKIPPABLE = frozenset(
+    {
+        "north",
+        "korean",
+        "south",
+        "russian",
+        "of",
+        "the",
+        "more",
+        "than",
+        "about",
+        "some",
+        "around",
+        "elite",
+        "dprk",
+        "additional",
+        "new",
+        "between",
+        "and",
+        "to",
+        "nearly",
+        "approximately",
+        "million",
+        "pieces",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +79,9 @@ def figures(text: str) -> list[Figure]:
         except ValueError:
             continue
         after = [w.lower() for w in _WORD.findall(text[match.end() : match.end() + 60])][:5]
-        before = [w.lower() for w in _WORD.findall(text[max(0, match.start() - 50) : match.start()])][-5:]
+        before = [
+            w.lower() for w in _WORD.findall(text[max(0, match.start() - 50) : match.start()])
+        ][-5:]
         kind, unit = _classify(after, before)
         if kind is not None:
             if 1900 <= value <= 2100 and unit is None:
@@ -85,7 +120,9 @@ class FoundConflict:
     members: list[tuple[int, Figure]]  # (claim index, figures), one per article
 
 
-def find_conflicts(quotes: Sequence[tuple[str, str]], tolerance: float = 0.02) -> list[FoundConflict]:
+def find_conflicts(
+    quotes: Sequence[tuple[str, str]], tolerance: float = 0.02
+) -> list[FoundConflict]:
     """``quotes`` are (article_id, quote) per claim, in claim order.
 
     Each article is one side: its figures of a kind (a range gives two) are compared with the

@@ -74,7 +74,9 @@ def load_catalog(path: Path) -> dict[str, dict[str, str]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
     articles = data.get("articles", {})
-    return {k: {kk: str(vv) for kk, vv in v.items()} for k, v in articles.items() if isinstance(v, dict)}
+    return {
+        k: {kk: str(vv) for kk, vv in v.items()} for k, v in articles.items() if isinstance(v, dict)
+    }
 
 
 def derive_title(text: str, limit: int = 90) -> str:

@@ -68,7 +68,11 @@ class FactChecker:
         turns = normalize_history(history)
         chain = self._chain(model or self.model_name)
         return chain.invoke(
-            {"question": question, "history": turns, "top_k": _check_top_k(top_k) if top_k else None}
+            {
+                "question": question,
+                "history": turns,
+                "top_k": _check_top_k(top_k) if top_k else None,
+            }
         )
 
     def stream(

@@ -114,7 +114,9 @@ class ArticleIndex:
                 embedding_function=embeddings,
                 collection_configuration={"hnsw": {"space": "cosine"}},
             )
-            self.texts = self.client.get_or_create_collection(f"{name}-texts", embedding_function=None)
+            self.texts = self.client.get_or_create_collection(
+                f"{name}-texts", embedding_function=None
+            )
         except IndexError_:
             raise
         except Exception as exc:
@@ -140,8 +142,13 @@ class ArticleIndex:
         versions = self.live_versions()
         if not versions:
             return []
-        got = self._collection.get(where=_in("version", versions), include=["documents", "metadatas"])
-        out = [_passage_from(doc, meta) for doc, meta in zip(got["documents"], got["metadatas"], strict=True)]
+        got = self._collection.get(
+            where=_in("version", versions), include=["documents", "metadatas"]
+        )
+        out = [
+            _passage_from(doc, meta)
+            for doc, meta in zip(got["documents"], got["metadatas"], strict=True)
+        ]
         return sorted(out, key=lambda p: (p.article_id, p.index))
 
     def article_text(self, version: str) -> str | None:
@@ -211,7 +218,9 @@ class ArticleIndex:
         self._write(fresh)
         report.passages_written = sum(len(p) for _, p in fresh)
         if new != old:
-            self._collection.modify(metadata={MANIFEST_KEY: json.dumps({k: v.to_json() for k, v in new.items()})})
+            self._collection.modify(
+                metadata={MANIFEST_KEY: json.dumps({k: v.to_json() for k, v in new.items()})}
+            )
         self._collect_garbage([e.version for e in new.values()])
         return report
 
@@ -236,7 +245,11 @@ class ArticleIndex:
 
     def _collect_garbage(self, live: list[str]) -> None:
         where = _nin("version", live) if live else None
-        stale = self._collection.get(where=where, include=[]) if live else self._collection.get(include=[])
+        stale = (
+            self._collection.get(where=where, include=[])
+            if live
+            else self._collection.get(include=[])
+        )
         if stale["ids"]:
             self._collection.delete(ids=stale["ids"])
         text_ids = self.texts.get(include=[])["ids"]

@@ -9,7 +9,9 @@ def explain(exc: BaseException) -> ModelError | None:
     """A ModelError for failures of the OpenAI client or the network; None for anything else."""
     name = type(exc).__name__
     module = type(exc).__module__
-    if not (module.startswith("openai") or module.startswith("httpx") or module.startswith("httpcore")):
+    if not (
+        module.startswith("openai") or module.startswith("httpx") or module.startswith("httpcore")
+    ):
         return None
     messages = {
         "AuthenticationError": "the model server rejected the API key (401); check OPENAI_API_KEY",

@@ -38,16 +38,31 @@ from assistant.tokens import count_tokens
 # Words that only shape a question; absent from an answer sentence, they must not count against it.
 QUESTION_FILLER = frozenset(
     stem(w)
-    for w in """happen happened reason reasons exactly specifically describe explain mention mentioned
-    article articles source sources detail details know known anything something thing things way
-    kind type regarding concerning go went going take took make made did happen occur occurred
-    latest recent recently current currently new according report reported claim claimed think
-    situation state stated name named list number figure total amount quote cite show""".split()
+    for w in """
+        happen happened reason reasons exactly specifically describe explain mention mentioned
+        article articles source sources detail details know known anything something thing
+        things way kind type regarding concerning go went going take took make made did happen
+        occur occurred latest recent recently current currently new according report reported
+        claim claimed think situation state stated name named list number figure total amount
+        quote cite show
+    """.split()
 )
 
 SYNONYMS: list[set[str]] = [
     {"high", "height", "altitude", "altitud"},
-    {"far", "distance", "flew", "fly", "flight", "travel", "traveled", "kilometer", "km", "mile", "range"},
+    {
+        "far",
+        "distance",
+        "flew",
+        "fly",
+        "flight",
+        "travel",
+        "traveled",
+        "kilometer",
+        "km",
+        "mile",
+        "range",
+    },
     {"long", "airborne", "minute", "hour", "time", "durat"},
     {"troop", "soldier", "force", "personnel", "army", "men", "unit", "brigad", "auxiliary"},
     {"missile", "icbm", "rocket", "hwasong-19", "hwasong", "ballistic"},
@@ -74,17 +89,20 @@ for group in SYNONYMS:
 
 NUMERIC_Q = re.compile(
     r"\bhow (many|much|far|high|long|big|large|often)\b|\bwhat (number|percentage|altitude|distance|"
-    r"height|share|proportion|size|range)\b|\bwhich (number|altitude)\b|\bhow many\b", re.I
+    r"height|share|proportion|size|range)\b|\bwhich (number|altitude)\b|\bhow many\b",
+    re.I,
 )
 DATE_Q = re.compile(r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b", re.I)
 NUMBER_WORDS = re.compile(
     r"(?<![\w-])\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|"
-    r"half|several)\b", re.I
+    r"half|several)\b",
+    re.I,
 )
 DATE_WORDS = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|"
     r"june|july|august|september|october|november|december|yesterday|today|week|month|year|days?|"
-    r"hours?|ago|since|\d{4})\b", re.I
+    r"hours?|ago|since|\d{4})\b",
+    re.I,
 )
 CONTEXT = re.compile(r"\s*\[context:\s*(.*?)\]\s*$", re.S)
 PASSAGE_HEADER = re.compile(r"^\[(\d+)\] article (\S+) — .*$", re.M)
@@ -123,7 +141,9 @@ def _matches(term: str, words: set[str]) -> bool:
     if term in _SYN_INDEX and _SYN_INDEX[term] & words:
         return True
     if len(term) >= 5:
-        return any(len(w) >= 5 and (w.startswith(term[:5]) and term.startswith(w[:5])) for w in words)
+        return any(
+            len(w) >= 5 and (w.startswith(term[:5]) and term.startswith(w[:5])) for w in words
+        )
     return False
 
 
@@ -202,10 +222,14 @@ def answer(question: str, passages: Sequence[tuple[int, str, str]]) -> ModelAnsw
         if len(chosen) == MAX_CLAIMS:
             break
     chosen.sort(key=lambda c: (-c.coverage, c.order))
-    claims = [Claim(text=_balanced(c.text), passage=c.passage, quote=_balanced(c.text)) for c in chosen]
+    claims = [
+        Claim(text=_balanced(c.text), passage=c.passage, quote=_balanced(c.text)) for c in chosen
+    ]
     correction = None
     if premise:
-        shown = ", ".join(f"{int(float(p)):,}" if p.replace(".", "").isdigit() else p for p in premise)
+        shown = ", ".join(
+            f"{int(float(p)):,}" if p.replace(".", "").isdigit() else p for p in premise
+        )
         correction = f"The articles do not give the figure {shown}; here is what they do say."
     return ModelAnswer(refused=False, claims=claims, correction=correction)
 
@@ -251,7 +275,9 @@ def condense(prompt: str) -> str:
     question = prompt.rsplit(CONDENSE_MARKER, 1)[-1].strip()
     conversation = prompt.split("<conversation>", 1)[-1].split("</conversation>", 1)[0]
     user_turns = [
-        line.split(":", 1)[1] for line in conversation.splitlines() if line.lower().startswith("user:")
+        line.split(":", 1)[1]
+        for line in conversation.splitlines()
+        if line.lower().startswith("user:")
     ]
     own = set(tokens(question))
     context: list[str] = []

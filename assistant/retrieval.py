@@ -34,7 +34,9 @@ class LexicalIndex:
 
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.passages = list(passages)
-        self._bm25 = BM25Okapi([tokens(p.text) or ["∅"] for p in self.passages]) if self.passages else None
+        self._bm25 = (
+            BM25Okapi([tokens(p.text) or ["∅"] for p in self.passages]) if self.passages else None
+        )
 
     def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
         terms = tokens(query)

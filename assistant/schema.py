@@ -15,7 +15,9 @@ class Claim(BaseModel):
     """One sentence of the answer and the evidence for it."""
 
     text: str = Field(description="One answer sentence, stating a single fact from the passages.")
-    passage: int = Field(description="The number of the passage that supports the sentence, e.g. 3.")
+    passage: int = Field(
+        description="The number of the passage that supports the sentence, e.g. 3."
+    )
     quote: str = Field(
         description="A short exact quote copied character for character from that passage."
     )
@@ -59,6 +61,16 @@ class Conflict(BaseModel):
     values: list[str]
 
 
+class PassageRef(BaseModel):
+    """A passage the model was shown, in prompt order (number = its [n] in the prompt)."""
+
+    number: int
+    article_id: str
+    title: str
+    start: int
+    end: int
+
+
 class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -76,3 +88,4 @@ class Answer(BaseModel):
     dropped_claims: int = 0
     notes: list[str] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
+    passages: list[PassageRef] = Field(default_factory=list)

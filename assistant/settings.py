@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     vectorstore_dir: Path = PROJECT_ROOT / "vectorstore"
     catalog_file: str = "catalog.toml"
+    uploads_dir: Path | None = None  # where the web UI keeps uploaded articles; default below
+    max_upload_bytes: int = Field(1_000_000, ge=1_000)
+
+    # Web UI: optional basic auth as "user:password".
+    ui_auth: SecretStr | None = None
 
     # Chroma client/server mode: set a host to use `chroma run` instead of on-disk storage.
     chroma_host: str | None = None
@@ -62,6 +67,9 @@ class Settings(BaseSettings):
     temperature: float = 0.0
     request_timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0)
+
+    def resolved_uploads_dir(self) -> Path:
+        return self.uploads_dir or self.vectorstore_dir / "uploads"
 
     def resolved_model(self) -> str:
         """The chat model to use: an explicit choice wins, else OpenAI when a key is present."""

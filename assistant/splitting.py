@@ -45,7 +45,9 @@ def make_splitter(chunk_tokens: int, overlap_tokens: int) -> RecursiveCharacterT
     )
 
 
-def split_article(article: Article, chunk_tokens: int = 160, overlap_tokens: int = 32) -> list[Passage]:
+def split_article(
+    article: Article, chunk_tokens: int = 160, overlap_tokens: int = 32
+) -> list[Passage]:
     splitter = make_splitter(chunk_tokens, overlap_tokens)
     passages: list[Passage] = []
     for block_start, block_end in content_blocks(article.text):

@@ -11,14 +11,17 @@ WORD = re.compile(r"[A-Za-z][\w'’-]*[A-Za-z0-9]|[A-Za-z]|\d[\d,.]*\d|\d")
 SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s|$)|\n")
 
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
+    """
+    a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves tell according
-    say said says let give given get got many much one ones did does do done ever really""".split()
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    tell according say said says let give given get got many much one ones did does do done ever
+    really
+    """.split()
 )
 
 
@@ -72,7 +75,9 @@ def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[
         if merged:
             prev_start, prev_end = merged[-1]
             gap = text[prev_end:start]
-            if "\n" not in gap and (_ABBREV.search(text[prev_start:prev_end]) or text[start].islower()):
+            if "\n" not in gap and (
+                _ABBREV.search(text[prev_start:prev_end]) or text[start].islower()
+            ):
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))
