@@ -29,6 +29,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from assistant.conflicts import figures
 from assistant.guard import find_injection
 from assistant.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_OPEN, QUESTION_PREFIX
 from assistant.schema import Claim, ModelAnswer
@@ -66,7 +67,8 @@ SYNONYMS: list[set[str]] = [
     {"long", "airborne", "minute", "hour", "time", "durat"},
     {"troop", "soldier", "force", "personnel", "army", "men", "unit", "brigad", "auxiliary"},
     {"missile", "icbm", "rocket", "hwasong-19", "hwasong", "ballistic"},
-    {"kill", "killed", "dead", "death", "die", "casualty", "loss", "wounded", "fodder"},
+    {"kill", "killed", "dead", "death", "die", "died", "casualty", "loss", "wounded", "fodder"},
+    {"stay", "remain", "last", "lasted"},
     {"send", "sent", "deploy", "deployment", "dispatch", "move", "moved", "transfer"},
     {"launch", "fire", "fired", "test", "tested", "test-fir"},
     {"north", "dprk", "pyongyang"},
@@ -104,6 +106,12 @@ DATE_WORDS = re.compile(
     r"hours?|ago|since|\d{4})\b",
     re.I,
 )
+# Which kind of figure (see conflicts.figures) a question asks for.
+ASKED_KINDS = [
+    (re.compile(r"\bhow far\b|\bdistance\b|\brange\b", re.I), "distance"),
+    (re.compile(r"\bhow high\b|\baltitude\b|\bheight\b", re.I), "altitude"),
+    (re.compile(r"\bhow long\b.*\b(air|airborne|flight|fly|flew|aloft)\b", re.I), "flight time"),
+]
 CONTEXT = re.compile(r"\s*\[context:\s*(.*?)\]\s*$", re.S)
 PASSAGE_HEADER = re.compile(r"^\[(\d+)\] article (\S+) — .*$", re.M)
 
@@ -183,11 +191,16 @@ def answer(question: str, passages: Sequence[tuple[int, str, str]]) -> ModelAnsw
     wants_number = bool(NUMERIC_Q.search(question)) or bool(premise)
     wants_date = bool(DATE_Q.search(question))
     target = _counted_noun(question)
+    asked_kind = next((kind for pattern, kind in ASKED_KINDS if pattern.search(question)), None)
     candidates = []
     for order, (number, article_id, sentence, words) in enumerate(sentences):
         covered = sum(w for t, w in weights.items() if _matches(t, words))
-        if target and _counts(sentence, target):
-            covered += 0.25 * total  # "how many balloons" -> "about 70 balloons"
+        if covered / total < MIN_COVERAGE:
+            continue
+        if (target and _counts(sentence, target)) or (
+            asked_kind and asked_kind in {f.kind for f in figures(sentence)}
+        ):
+            covered += 0.25 * total  # ranks "about 70 balloons" first for "how many balloons"
         main_hit = sum(1 for t in main if _matches(t, words))
         if main_hit == 0:
             continue
@@ -199,8 +212,6 @@ def answer(question: str, passages: Sequence[tuple[int, str, str]]) -> ModelAnsw
     if not candidates:
         return ModelAnswer(refused=True)
     best = max(c.coverage for c in candidates)
-    if best < MIN_COVERAGE:
-        return ModelAnswer(refused=True)
     good = sorted(
         (c for c in candidates if c.coverage >= max(MIN_COVERAGE, RELATIVE_TO_BEST * best)),
         key=lambda c: (-c.coverage, c.order),
@@ -279,8 +290,22 @@ def condense(prompt: str) -> str:
         for line in conversation.splitlines()
         if line.lower().startswith("user:")
     ]
+    assistant_turns = [
+        line.split(":", 1)[1]
+        for line in conversation.splitlines()
+        if line.lower().startswith("assistant:")
+    ]
+    # Names the assistant just gave ("the Hwasong-19") are what "it" most often refers to.
+    names = (
+        re.findall(r"\b[A-Z][\w’'-]*[\w]", _strip_markers(assistant_turns[-1]))
+        if assistant_turns
+        else []
+    )
     own = set(tokens(question))
     context: list[str] = []
+    for name in names[:6]:
+        if name.lower() not in STOPWORDS and stem(name) not in own and name not in context:
+            context.append(name)
     for turn in reversed(user_turns[-2:]):
         for match in re.finditer(r"[A-Za-z][\w’'-]*|\d[\d,.]*\d|\d", turn):
             word = match.group(0)
@@ -289,6 +314,10 @@ def condense(prompt: str) -> str:
             if stem(word) not in own and word not in context:
                 context.append(word)
     return f"{question} [context: {' '.join(context)}]" if context else question
+
+
+def _strip_markers(text: str) -> str:
+    return re.sub(r"\[\d+\]", "", text)
 
 
 class OfflineChatModel(BaseChatModel):

@@ -26,7 +26,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 
 def make_settings(store: Path, **overrides: object) -> Settings:
-    return Settings(vectorstore_dir=store, seeds_dir=SEEDS, _env_file=None, **overrides)  # type: ignore[call-arg]
+    values: dict[str, object] = {"vectorstore_dir": store, "seeds_dir": SEEDS, **overrides}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

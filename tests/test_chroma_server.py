@@ -1,0 +1,103 @@
+"""The same end-to-end questions against a `chroma run` server started on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import IndexError_
+from assistant.factchecker import FactChecker
+
+from conftest import SEED_IDS, make_settings, seed_text
+
+pytestmark = pytest.mark.server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if chroma is None:
+        pytest.fail("the chroma CLI is not installed (it comes with the chromadb package)")
+    port = _free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("chroma run did not start")
+                time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server_checker(chroma_port: int, tmp_path_factory: pytest.TempPathFactory) -> FactChecker:
+    settings = make_settings(
+        tmp_path_factory.mktemp("unused-local-store"),
+        chroma_host="127.0.0.1",
+        chroma_port=chroma_port,
+    )
+    return FactChecker(settings)
+
+
+def test_index_is_built_on_the_server(server_checker: FactChecker) -> None:
+    assert [a.article_id for a in server_checker.articles()] == SEED_IDS
+    local_store = server_checker.settings.vectorstore_dir
+    assert not (local_store / "chroma.sqlite3").exists()
+
+
+def test_answers_match_the_on_disk_store(
+    server_checker: FactChecker, fact_checker: FactChecker
+) -> None:
+    for question in [
+        "How far did the missile fly?",
+        "Why did Incheon Airport close?",
+        "Who won the 2022 FIFA World Cup final?",
+    ]:
+        remote = server_checker.ask(question)
+        local = fact_checker.ask(question)
+        assert remote.model_dump() == local.model_dump()
+        for c in remote.citations:
+            assert seed_text(c.article_id)[c.start : c.end] == c.quote
+
+
+def test_reingest_against_the_server_is_incremental(server_checker: FactChecker) -> None:
+    report = server_checker.ingest()
+    assert report.unchanged == SEED_IDS and report.passages_written == 0
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
+    with pytest.raises(IndexError_, match="cannot reach the Chroma server"):
+        FactChecker(settings)

@@ -1,0 +1,120 @@
+"""The CLI contract: JSON shape, plain output, exit statuses and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.schema import Answer
+
+from conftest import SEEDS, seed_text
+
+
+def run_cli(
+    *args: str, store: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "ASSISTANT_VECTORSTORE_DIR": str(store),
+        "ASSISTANT_SEEDS_DIR": str(SEEDS),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def test_ask_json_prints_exactly_the_answer_model(seeded_store: Path) -> None:
+    result = run_cli("ask", "How far did the missile fly?", "--json", store=seeded_store)
+    assert result.returncode == 0, result.stderr
+    answer = Answer.model_validate_json(result.stdout)
+    assert set(json.loads(result.stdout)) == set(Answer.model_fields)
+    assert not answer.refused and answer.citations
+    for c in answer.citations:
+        assert seed_text(c.article_id)[c.start : c.end] == c.quote
+
+
+def test_ask_plain_shows_answer_then_numbered_sources(seeded_store: Path) -> None:
+    result = run_cli("ask", "Why did Incheon Airport close?", store=seeded_store)
+    assert result.returncode == 0, result.stderr
+    head, sources = result.stdout.split("Sources:")
+    assert "[1]" in head
+    assert "[1] North Korean Troops to Support Russia in Ukraine" in sources
+    assert "balloons" in sources
+
+
+def test_top_k_option_limits_passages(seeded_store: Path) -> None:
+    result = run_cli("ask", "How many balloons landed?", "--json", "-k", "1", store=seeded_store)
+    assert len(json.loads(result.stdout)["passages"]) == 1
+
+
+@pytest.mark.parametrize("question", ["", "   \t "])
+def test_empty_question_exits_2_with_one_line(seeded_store: Path, question: str) -> None:
+    result = run_cli("ask", question, store=seeded_store)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: the question is empty: ask something about the articles"
+    assert "Traceback" not in result.stderr
+
+
+def test_overlong_question_exits_2_naming_the_limit(seeded_store: Path) -> None:
+    result = run_cli("ask", "troops " * 300, store=seeded_store)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "the limit is 200" in result.stderr
+
+
+def test_invalid_top_k_is_a_usage_error(seeded_store: Path) -> None:
+    result = run_cli("ask", "Where is Kursk?", "-k", "0", store=seeded_store)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_openai_model_without_key_exits_2_saying_what_to_set(seeded_store: Path) -> None:
+    result = run_cli("ask", "Where is Kursk?", "--model", "gpt-4o-mini", store=seeded_store)
+    assert result.returncode == 2
+    assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ingest_skips_bad_files_with_a_warning_and_ingests_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00broken")
+    good = tmp_path / "good.md"
+    good.write_text("# Harbour news\n\nFishing boats returned to Busan harbour.\n", "utf-8")
+    result = run_cli(
+        "ingest",
+        str(tmp_path / "bad.txt"),
+        str(good),
+        str(tmp_path / "nope.txt"),
+        store=tmp_path / "store",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bad.txt" in result.stderr and "nope.txt" in result.stderr
+    assert "1 added" in result.stdout
+
+
+def test_ingest_of_only_bad_files_exits_2(tmp_path: Path) -> None:
+    result = run_cli("ingest", str(tmp_path / "nope.txt"), store=tmp_path / "store")
+    assert result.returncode == 2 and "nope.txt" in result.stderr
+
+
+def test_chat_keeps_the_conversation(seeded_store: Path) -> None:
+    script = "Which new ICBM did North Korea test?\nAnd how far did it fly?\n/quit\n"
+    result = run_cli("chat", store=seeded_store, stdin=script)
+    assert result.returncode == 0, result.stderr
+    second = result.stdout.split("you> ")[2]
+    assert "kilometers" in second or "km" in second
+
+
+def test_articles_lists_titles_and_passage_counts(seeded_store: Path) -> None:
+    result = run_cli("articles", store=seeded_store)
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 5 and "passages" in lines[0]
+    assert "(AFP, 2024)" in result.stdout

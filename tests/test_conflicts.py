@@ -1,0 +1,51 @@
+"""Reading figures out of quotes and deciding when articles disagree."""
+
+from __future__ import annotations
+
+from assistant.conflicts import figures, find_conflicts
+
+
+def test_altitude_and_distance_in_one_sentence_are_told_apart() -> None:
+    found = figures(
+        "reached an altitude of 7,688 kilometers and flew approximately 1,001 kilometers"
+    )
+    assert [(f.kind, f.value) for f in found] == [("altitude", 7688.0), ("distance", 1001.0)]
+
+
+def test_unit_after_the_number_decides_when_context_follows() -> None:
+    found = figures("The missile reached a 7,687.5 km altitude and traveled 1,001.2 km")
+    assert [(f.kind, f.value) for f in found] == [("altitude", 7687.5), ("distance", 1001.2)]
+
+
+def test_years_and_bare_numbers_are_not_figures() -> None:
+    assert figures("on October 31, 2024, the 103rd Airborne Brigade") == []
+
+
+def test_different_altitudes_from_two_articles_conflict() -> None:
+    found = find_conflicts(
+        [("a", "reaching altitudes of 7,000 kilometers"), ("b", "an altitude of 7,688 kilometers")]
+    )
+    assert [c.kind for c in found] == ["altitude"]
+    assert [m[0] for m in found[0].members] == [0, 1]
+
+
+def test_rounding_and_unit_conversion_do_not_conflict() -> None:
+    quotes = [
+        ("a", "a missile that flew 1,000 kilometers (621 miles)"),
+        ("b", "flew approximately 1,001 kilometers"),
+    ]
+    assert find_conflicts(quotes) == []
+
+
+def test_one_article_alone_never_conflicts_with_itself() -> None:
+    assert (
+        find_conflicts([("a", "between 10,000 and 12,000 soldiers"), ("a", "some 8,000 troops")])
+        == []
+    )
+
+
+def test_a_range_is_one_side() -> None:
+    found = find_conflicts(
+        [("a", "between 10,000 and 12,000 soldiers"), ("b", "around 8,000 North Korean troops")]
+    )
+    assert found[0].members[0][1].text == "10,000 soldiers and 12,000 soldiers"

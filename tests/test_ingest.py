@@ -1,0 +1,147 @@
+"""Incremental ingest: hashes skip unchanged files, changes replace, deletions remove,
+bad files are skipped by name, and an interrupted ingest leaves the old index answering."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from assistant.embeddings import LocalMiniLMEmbeddings
+from assistant.factchecker import FactChecker
+from assistant.index import ArticleIndex
+
+from conftest import SEED_IDS, SEEDS, make_settings
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def _checker(tmp_path: Path, corpus: Path) -> FactChecker:
+    return FactChecker(make_settings(tmp_path / "store", seeds_dir=corpus))
+
+
+def test_first_use_builds_the_index_from_the_seeds(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    assert [a.article_id for a in fc.articles()] == SEED_IDS
+    assert all(a.passages > 0 for a in fc.articles())
+
+
+def test_reingesting_unchanged_files_embeds_nothing(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    report = fc.ingest([corpus])
+    assert report.unchanged == SEED_IDS
+    assert report.passages_written == 0 and not report.changed
+
+
+def test_changed_file_replaces_its_passages(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    path = corpus / "002_3a88e4685ba7a7dd.txt"
+    path.write_text(
+        path.read_text("utf-8") + "\nThe zeppelin fleet of Atlantis was grounded on Friday.\n",
+        "utf-8",
+    )
+    report = fc.ingest([corpus])
+    assert report.updated == ["002_3a88e4685ba7a7dd"]
+    answer = fc.ask("Why was the zeppelin fleet of Atlantis grounded?")
+    assert not answer.refused
+    assert answer.citations[0].article_id == "002_3a88e4685ba7a7dd"
+    versions = {p.version for p in fc.index.passages() if p.article_id == "002_3a88e4685ba7a7dd"}
+    assert len(versions) == 1  # the old version's passages are gone
+
+
+def test_deleted_file_is_removed_from_the_index(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    (corpus / "004_17d23c1497de228f.txt").unlink()
+    report = fc.ingest([corpus])
+    assert report.removed == ["004_17d23c1497de228f"]
+    assert "004_17d23c1497de228f" not in {p.article_id for p in fc.index.passages()}
+    assert fc.ask("Why did Incheon Airport close?").refused
+
+
+def test_ingesting_one_file_does_not_remove_the_others(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    extra = tmp_path / "extra.md"
+    extra.write_text("# Extra\n\nA brand new article about lighthouse keepers in Busan.\n", "utf-8")
+    report = fc.ingest([extra])
+    assert report.added == ["extra"] and not report.removed
+    assert len(fc.articles()) == len(SEED_IDS) + 1
+
+
+def test_bad_files_are_skipped_by_name_and_the_rest_ingested(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(SEEDS / "001_55bce36a464c4aa4.txt", folder)
+    (folder / "empty.txt").write_text("", "utf-8")
+    (folder / "latin1.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    fc = FactChecker(make_settings(tmp_path / "store", seeds_dir=folder), auto_ingest=False)
+    report = fc.ingest([folder, tmp_path / "missing.txt"])
+    assert report.added == ["001_55bce36a464c4aa4"]
+    skipped = " ".join(reason for _, reason in report.skipped)
+    assert "empty.txt" in skipped and "latin1.txt" in skipped and "missing.txt" in skipped
+
+
+class _FailingEmbeddings(Embeddings):
+    """Embeds the first call, then fails: an ingest that dies half-way."""
+
+    def __init__(self) -> None:
+        self.inner = LocalMiniLMEmbeddings()
+        self.calls = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls > 1:
+            raise RuntimeError("power cut")
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_interrupted_ingest_leaves_the_previous_index_answering(
+    tmp_path: Path, corpus: Path
+) -> None:
+    fc = _checker(tmp_path, corpus)
+    question = "How far did the missile fly?"
+    before = fc.ask(question)
+    before_manifest = fc.index.manifest()
+
+    for path in corpus.glob("00[12]*.txt"):
+        path.write_text(path.read_text("utf-8") + "\nAn appended paragraph.\n", "utf-8")
+    failing = _FailingEmbeddings()
+    broken = ArticleIndex(fc.settings, failing, fc.index.embeddings.model_id)  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="power cut"):
+        _ingest_one_article_at_a_time(broken, corpus)
+
+    reopened = FactChecker(fc.settings)
+    assert reopened.index.manifest() == before_manifest
+    assert reopened.ask(question).model_dump() == before.model_dump()
+    report = reopened.ingest([corpus])
+    assert sorted(report.updated) == ["001_55bce36a464c4aa4", "002_3a88e4685ba7a7dd"]
+    live = set(reopened.index.live_versions())
+    assert {p.version for p in reopened.index.passages()} == live
+
+
+def _ingest_one_article_at_a_time(index: ArticleIndex, corpus: Path) -> None:
+    """Force one embedding call per article so the failure lands between two writes."""
+    original = index.store.add_texts
+
+    def add_per_article(texts: list[str], metadatas: list[dict], ids: list[str]) -> list[str]:
+        out: list[str] = []
+        for article_id in dict.fromkeys(m["article_id"] for m in metadatas):
+            picks = [i for i, m in enumerate(metadatas) if m["article_id"] == article_id]
+            out += original(
+                texts=[texts[i] for i in picks],
+                metadatas=[metadatas[i] for i in picks],
+                ids=[ids[i] for i in picks],
+            )
+        return out
+
+    index.store.add_texts = add_per_article  # type: ignore[method-assign]
+    index.ingest([corpus])

@@ -1,0 +1,62 @@
+"""Passages are token-sized and their offsets round-trip into the article file."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.corpus import Article, content_hash, load_article, load_catalog
+from assistant.splitting import split_article
+from assistant.tokens import count_tokens
+
+from conftest import SEEDS
+
+
+def _seed_articles() -> list[Article]:
+    catalog = load_catalog(SEEDS / "catalog.toml")
+    return [load_article(p, catalog) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def test_passage_offsets_round_trip_on_every_seed() -> None:
+    for article in _seed_articles():
+        passages = split_article(article)
+        assert passages
+        for p in passages:
+            assert article.text[p.start : p.end] == p.text
+
+
+def test_passages_stay_within_the_token_size() -> None:
+    for article in _seed_articles():
+        for p in split_article(article, chunk_tokens=120, overlap_tokens=20):
+            assert count_tokens(p.text) <= 120
+
+
+def test_passages_never_contain_boilerplate() -> None:
+    for article in _seed_articles():
+        for p in split_article(article):
+            assert "pic.twitter.com" not in p.text
+            assert "© " not in p.text
+            assert p.text != "NEWS"
+
+
+def test_passage_ids_are_unique_and_carry_the_version() -> None:
+    ids = [p.passage_id for a in _seed_articles() for p in split_article(a)]
+    assert len(ids) == len(set(ids))
+    assert all("@" in i and "#" in i for i in ids)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_offsets_round_trip_on_arbitrary_text(paragraphs: list[str]) -> None:
+    text = "\n\n".join(paragraphs)
+    if not text.strip():
+        return
+    article = Article("x", text, "t", sha=content_hash(text))
+    for p in split_article(article, chunk_tokens=40, overlap_tokens=8):
+        assert text[p.start : p.end] == p.text

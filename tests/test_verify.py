@@ -1,0 +1,117 @@
+"""The verifier: only quotes found in the cited article become citations."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from assistant.schema import Claim
+from assistant.splitting import Passage
+from assistant.verify import clean_quote, find_quote, verify_claims
+
+from conftest import seed_text
+
+AFP = "001_55bce36a464c4aa4"
+ROW = "003_933040b281bedf99"
+
+
+def _passage(article_id: str, needle: str, number: int = 0) -> Passage:
+    text = seed_text(article_id)
+    start = text.index(needle)
+    return Passage(article_id, "title", start, start + len(needle), needle, number, f"{article_id}@v")
+
+
+def _texts() -> dict[str, str]:
+    return {f"{a}@v": seed_text(a) for a in (AFP, ROW)}
+
+
+def test_exact_quote_maps_to_offsets_in_the_article() -> None:
+    text = seed_text(AFP)
+    quote = "remaining airborne for about 86 minutes"
+    span = find_quote(text, quote)
+    assert span is not None and text[span.start : span.end] == quote
+
+
+def test_whitespace_and_typographic_quote_differences_are_tolerated() -> None:
+    text = seed_text(AFP)
+    typed = "\"We've not yet seen these troops   deploy into combat\nagainst Ukrainian forces\""
+    span = find_quote(text, typed)
+    assert span is not None
+    assert text[span.start : span.end] == (
+        "We’ve not yet seen these troops deploy into combat against Ukrainian forces"
+    )
+
+
+def test_fabricated_quote_is_rejected() -> None:
+    passages = [_passage(AFP, "Japan noted that the intercontinental ballistic missile (ICBM)")]
+    claim = Claim(text="It flew 9,000 km.", passage=1, quote="the missile flew 9,000 kilometers")
+    kept, rejected = verify_claims([claim], passages, _texts())
+    assert kept == [] and "not found" in rejected[0].reason
+
+
+def test_quote_attributed_to_the_wrong_article_is_rejected() -> None:
+    # The quote is real, but it is in 003 while passage [1] belongs to 001.
+    passages = [_passage(AFP, "Japan noted that the intercontinental ballistic missile (ICBM)")]
+    quote = "the missile reached an altitude of 7,688 kilometers"
+    kept, rejected = verify_claims([Claim(text=quote, passage=1, quote=quote)], passages, _texts())
+    assert kept == [] and AFP in rejected[0].reason
+
+
+@pytest.mark.parametrize("number", [0, 2, -1, 99])
+def test_out_of_range_passage_number_is_rejected(number: int) -> None:
+    passages = [_passage(AFP, "Japan noted that the intercontinental ballistic missile (ICBM)")]
+    claim = Claim(text="x", passage=number, quote="Japan noted that the intercontinental")
+    kept, rejected = verify_claims([claim], passages, _texts())
+    assert kept == [] and "does not exist" in rejected[0].reason
+
+
+def test_invented_figure_beside_a_real_quote_is_rejected() -> None:
+    passages = [_passage(AFP, "remaining airborne for about 86 minutes")]
+    claim = Claim(
+        text="The missile stayed airborne for 120 minutes.",
+        passage=1,
+        quote="remaining airborne for about 86 minutes",
+    )
+    kept, rejected = verify_claims([claim], passages, _texts())
+    assert kept == [] and "120" in rejected[0].reason
+
+
+def test_trivially_short_quotes_do_not_count() -> None:
+    assert find_quote(seed_text(AFP), "Kursk") is None
+
+
+def test_the_occurrence_inside_the_cited_passage_is_preferred() -> None:
+    text = seed_text(AFP)
+    quote = "North Korean troops"
+    first = text.index(quote)
+    later = text.index(quote, first + 200)
+    span = find_quote(text, quote, near=(later - 5, later + 40))
+    assert span is not None and span.start == later
+
+
+def test_clean_quote_strips_wrapping_marks_and_ellipses() -> None:
+    assert clean_quote(' "…flew 1,000 kilometers..." ') == "flew 1,000 kilometers"
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_span_of_an_article_verifies_to_itself(data: st.DataObject) -> None:
+    text = seed_text(data.draw(st.sampled_from([AFP, ROW])))
+    start = data.draw(st.integers(0, len(text) - 40))
+    end = data.draw(st.integers(start + 20, min(len(text), start + 300)))
+    quote = text[start:end].strip()
+    assume(len(clean_quote(quote).split()) >= 3 and len(clean_quote(quote)) >= 12)
+    noisy = quote.replace(" ", data.draw(st.sampled_from([" ", "  ", "\n", " \t"])))
+    noisy = noisy.replace("’", "'").replace("“", '"').replace("”", '"')
+    span = find_quote(text, noisy, near=(start, end))
+    assert span is not None
+    expected = clean_quote(quote)  # outer quote marks are not part of what is cited
+    assert " ".join(text[span.start : span.end].split()) == " ".join(expected.split())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="qxzjkv ", min_size=15, max_size=60))
+def test_text_not_in_the_article_never_verifies(garbage: str) -> None:
+    assume(len(garbage.split()) >= 3)
+    assert find_quote(seed_text(AFP), garbage) is None
