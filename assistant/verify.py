@@ -9,6 +9,7 @@ highlighted. Everything here is pure: strings in, spans out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,8 +47,12 @@ MIN_QUOTE_WORDS = 3
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the index of its source character."""
+@lru_cache(maxsize=256)
+def normalize_with_map(text: str) -> tuple[str, tuple[int, ...]]:
+    """Normalised text and, for each of its characters, the index of its source character.
+
+    Cached: the same few articles are normalised for every claim of every answer.
+    """
     out: list[str] = []
     index: list[int] = []
     pending_space = False
@@ -68,7 +73,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
             low = c.lower()
             out.append(low if len(low) == 1 else c)
             index.append(i)
-    return "".join(out), index
+    return "".join(out), tuple(index)
 
 
 def normalize(text: str) -> str:
