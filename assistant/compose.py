@@ -152,11 +152,11 @@ def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[int]) -> list[
     found = find_conflicts([(c.passage.article_id, c.quote) for c in kept])
     out = []
     for conflict in found:
-        out.append(
-            Conflict(
-                topic=conflict.kind,
-                citation_ids=[claim_ids[i] for i, _ in conflict.members],
-                values=[fig.text for _, fig in conflict.members],
-            )
-        )
+        ids: list[int] = []
+        values: list[str] = []
+        for indexes, fig in conflict.members:
+            for cid in dict.fromkeys(claim_ids[i] for i in indexes):
+                ids.append(cid)
+                values.append(fig.text)
+        out.append(Conflict(topic=conflict.kind, citation_ids=ids, values=values))
     return out

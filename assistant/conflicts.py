@@ -117,7 +117,7 @@ def _classify(after: list[str], before: list[str]) -> tuple[str | None, str | No
 @dataclass(frozen=True)
 class FoundConflict:
     kind: str
-    members: list[tuple[int, Figure]]  # (claim index, figures), one per article
+    members: list[tuple[tuple[int, ...], Figure]]  # (claim indexes, figures), one per article
 
 
 def find_conflicts(
@@ -140,7 +140,9 @@ def find_conflicts(
         first = values[0]
         if all(_same_set(first, other, tolerance) for other in values[1:]):
             continue
-        members = [(items[0][0], _merge(items)) for items in sides.values()]
+        members = [
+            (tuple(dict.fromkeys(i for i, _ in items)), _merge(items)) for items in sides.values()
+        ]
         conflicts.append(FoundConflict(kind, members))
     return conflicts
 
@@ -151,10 +153,16 @@ def _same_set(a: list[float], b: list[float], tolerance: float) -> bool:
     )
 
 
-def _merge(items: list[tuple[int, Figure]]) -> Figure:
-    """One article's figures of a kind as one side: "10,000 soldiers and 12,000 soldiers"."""
-    texts = list(dict.fromkeys(f.text for _, f in items))
-    return Figure(items[0][1].kind, items[0][1].value, " and ".join(texts))
+def _merge(items: list[tuple[int, Figure]], tolerance: float = 0.02) -> Figure:
+    """One article's figures of a kind as one side: "10,000 soldiers and 12,000 soldiers".
+
+    Figures that agree within the tolerance ("7,687.5 km", "7,688 kilometers") are shown once.
+    """
+    shown: list[Figure] = []
+    for _, fig in items:
+        if not any(_close(_in_base_unit(fig), _in_base_unit(s), tolerance) for s in shown):
+            shown.append(fig)
+    return Figure(shown[0].kind, shown[0].value, " and ".join(f.text for f in shown))
 
 
 def _in_base_unit(fig: Figure) -> float:

@@ -26,7 +26,7 @@ def test_different_altitudes_from_two_articles_conflict() -> None:
         [("a", "reaching altitudes of 7,000 kilometers"), ("b", "an altitude of 7,688 kilometers")]
     )
     assert [c.kind for c in found] == ["altitude"]
-    assert [m[0] for m in found[0].members] == [0, 1]
+    assert [m[0] for m in found[0].members] == [(0,), (1,)]
 
 
 def test_rounding_and_unit_conversion_do_not_conflict() -> None:
