@@ -107,13 +107,12 @@ def ask(question: str, as_json: bool, model: str | None, top_k: int | None) -> N
     if not question.strip():
         raise InputError("the question is empty: ask something about the articles")
     fc = _checker(model, top_k)
-    answer = fc.ask(question)
     if as_json:
-        click.echo(answer.model_dump_json(indent=2))
+        click.echo(fc.ask(question).model_dump_json(indent=2))
     else:
-        from assistant.render import render_answer
+        from assistant.streaming import echo_stream
 
-        click.echo(render_answer(answer))
+        echo_stream(fc.stream(question))
 
 
 @main.command()
@@ -122,8 +121,7 @@ def ask(question: str, as_json: bool, model: str | None, top_k: int | None) -> N
 @handle_errors
 def chat(model: str | None, top_k: int | None) -> None:
     """Chat in the terminal; follow-up questions use the conversation. /reset, /quit."""
-    from assistant.errors import InputError
-    from assistant.render import render_answer
+    from assistant.streaming import echo_stream
 
     fc = _checker(model, top_k)
     history: list[tuple[str, str]] = []
@@ -142,12 +140,12 @@ def chat(model: str | None, top_k: int | None) -> None:
             continue
         if not question.strip():
             continue
+        click.echo()
         try:
-            answer = fc.ask(question, history)
-        except InputError as exc:
+            answer = echo_stream(fc.stream(question, history))
+        except AssistantError as exc:  # a bad question or a model failure: say so, keep chatting
             click.echo(f"error: {exc}", err=True)
             continue
-        click.echo("\n" + render_answer(answer))
         history += [("user", question), ("assistant", answer.answer)]
 
 

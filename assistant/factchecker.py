@@ -83,8 +83,22 @@ class FactChecker:
         top_k: int | None = None,
         model: str | None = None,
     ) -> Iterator[Answer]:
-        """Yields the answer as it becomes available; the last item is the final answer."""
-        yield self.ask(question, history, top_k=top_k, model=model)
+        """Yields the answer as it is generated; the last item is the final answer.
+
+        Each item is a complete ``Answer`` holding one more verified claim than the one before
+        (an unverified claim is never shown); the last equals what ``ask`` returns for the same
+        arguments. Model failures raise ``ModelError``, as in ``ask``.
+        """
+        question = self.check_question(question)
+        turns = normalize_history(history)
+        chain = self._chain(model or self.model_name)
+        yield from chain.stream(
+            {
+                "question": question,
+                "history": turns,
+                "top_k": _check_top_k(top_k) if top_k else None,
+            }
+        )
 
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

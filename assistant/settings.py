@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     temperature: float = 0.0
     request_timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0)
+    model_context_tokens: int | None = Field(None, ge=256)  # context window of a served model
 
     def resolved_uploads_dir(self) -> Path:
         return self.uploads_dir or self.vectorstore_dir / "uploads"

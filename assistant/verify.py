@@ -9,9 +9,9 @@ highlighted. Everything here is pure: strings in, spans out.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.schema import Claim
 from assistant.splitting import Passage

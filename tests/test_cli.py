@@ -78,9 +78,9 @@ def test_invalid_top_k_is_a_usage_error(seeded_store: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_openai_model_without_key_exits_2_saying_what_to_set(seeded_store: Path) -> None:
+def test_openai_model_without_key_exits_1_saying_what_to_set(seeded_store: Path) -> None:
     result = run_cli("ask", "Where is Kursk?", "--model", "gpt-4o-mini", store=seeded_store)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -1,0 +1,298 @@
+"""``assistant eval``: run the eval set, write a report folder, gate on thresholds, compare runs.
+
+``assistant.cli`` forwards every argument of ``assistant eval`` here. Errors a user can fix (a
+missing eval set, an unknown kind, an unreachable model) end as one ``error:`` line and exit
+status 2 (bad input) or 1 (model or service); ``--check`` exits 1 when a metric is below its
+threshold, printing one line per metric.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.errors import AssistantError
+from assistant.evaluation.cases import KINDS, EvalSetError
+from assistant.settings import PROJECT_ROOT
+
+DEFAULT_CASES = PROJECT_ROOT / "eval" / "cases.jsonl"
+DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
+REPORTS_DIR = PROJECT_ROOT / "eval" / "reports"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--model",
+    default=None,
+    help="'offline' (the default without OPENAI_API_KEY) or an OpenAI model name.",
+)
+@click.option(
+    "-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (1-50)."
+)
+@click.option(
+    "--cases",
+    "cases_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_CASES,
+    show_default="eval/cases.jsonl",
+    help="The eval set (JSON lines).",
+)
+@click.option(
+    "--kinds",
+    default=None,
+    metavar="KIND[,KIND...]",
+    help=f"Run only these kinds: {', '.join(KINDS)}.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Run at most N cases.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Report folder (default eval/reports/<timestamp>-<model>/).",
+)
+@click.option(
+    "--compare",
+    nargs=2,
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="A B",
+    help="Print the per-metric differences between two report folders (B − A); runs nothing.",
+)
+@click.option(
+    "--check", is_flag=True, help="Exit 1 if a metric is below its threshold (the CI gate)."
+)
+@click.option(
+    "--thresholds",
+    "thresholds_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_THRESHOLDS,
+    show_default="eval/thresholds.json",
+    help="Minimums for --check.",
+)
+@click.option(
+    "--write-thresholds",
+    is_flag=True,
+    help="Store this run's figures (floored to 3 decimals) as the thresholds. Needs a full "
+    "run; review the report first and never use it to hide a regression.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    model: str | None,
+    top_k: int | None,
+    cases_path: Path,
+    kinds: str | None,
+    limit: int | None,
+    out: Path | None,
+    compare: tuple[Path, Path] | None,
+    check: bool,
+    thresholds_path: Path,
+    write_thresholds: bool,
+    as_json: bool,
+    no_progress: bool,
+) -> None:
+    """Measure how far the assistant's answers and citations can be trusted.
+
+    Runs every case of the eval set through the assistant, scores citations (ALCE-style recall
+    and precision, quote validity), answers, refusals, conflicts, retrieval and latency, prints
+    a table, and writes results.jsonl, summary.json, report.md and a chart to the report folder.
+    Metric definitions: docs/eval.md.
+    """
+    try:
+        if compare:
+            if check or write_thresholds:
+                raise click.UsageError("--compare runs nothing, so it cannot --check or write")
+            _compare(compare, as_json)
+            return
+        code = _run(
+            ctx,
+            model=model,
+            top_k=top_k,
+            cases_path=cases_path,
+            kinds=kinds,
+            limit=limit,
+            out=out,
+            check=check,
+            thresholds_path=thresholds_path,
+            write_thresholds=write_thresholds,
+            as_json=as_json,
+            no_progress=no_progress,
+        )
+    except AssistantError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+    ctx.exit(code)
+
+
+def _run(
+    ctx: click.Context,
+    *,
+    model: str | None,
+    top_k: int | None,
+    cases_path: Path,
+    kinds: str | None,
+    limit: int | None,
+    out: Path | None,
+    check: bool,
+    thresholds_path: Path,
+    write_thresholds: bool,
+    as_json: bool,
+    no_progress: bool,
+) -> int:
+    from rich.console import Console
+
+    from assistant.evaluation.cases import check_against_corpus, load_cases, select_cases
+    from assistant.evaluation.report import summary_table, write_report
+    from assistant.evaluation.runner import load_sources, run_eval
+    from assistant.evaluation.thresholds import check as check_thresholds
+    from assistant.evaluation.thresholds import load_thresholds, thresholds_from_summary
+
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds is not None else None
+    if wanted is not None and not wanted:
+        raise EvalSetError(f"--kinds is empty (choose from: {', '.join(KINDS)})")
+    complete = wanted is None and limit is None
+    if write_thresholds and not complete:
+        raise click.UsageError(
+            "--write-thresholds needs a run of the whole set (no --kinds/--limit)"
+        )
+    all_cases = load_cases(cases_path)
+    cases = select_cases(all_cases, wanted, limit)
+    thresholds = load_thresholds(thresholds_path) if check else None
+
+    fc, ask_model, ask_top_k = _fact_checker(ctx, model, top_k)
+    sources = load_sources(fc)
+    check_against_corpus(cases, sources)
+
+    run = run_eval(
+        fc,
+        cases,
+        sources=sources,
+        top_k=ask_top_k,
+        model=ask_model,
+        console=Console(stderr=True),
+        progress=not no_progress,
+        cases_file=_shown(cases_path),
+        kinds=wanted,
+        limit=limit,
+        complete=complete,
+    )
+    summary = run.summary()
+    checks = check_thresholds(summary, thresholds) if thresholds is not None else None
+    folder = out or _default_folder(run.model)
+    paths = write_report(run, folder, checks=checks)
+
+    if as_json:
+        summary["report_dir"] = str(folder)
+        if checks is not None:
+            summary["checks"] = [c.to_json() for c in checks]
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        console = _wide_console()
+        console.print(summary_table(summary))
+        console.print(
+            f"{summary['overall']['n']['cases'] - len(summary['failed_cases'])} of "
+            f"{summary['overall']['n']['cases']} cases passed in {run.duration_s:.1f} s; "
+            f"report: {paths['report.md'].parent}"
+        )
+    if write_thresholds:
+        thresholds_path.write_text(
+            json.dumps(thresholds_from_summary(summary), indent=2) + "\n", encoding="utf-8"
+        )
+        click.echo(f"wrote thresholds to {thresholds_path}", err=as_json)
+    if checks is None:
+        return 0
+    failed = [c for c in checks if c.ok is False]
+    stream_err = as_json  # keep stdout pure JSON
+    for c in checks:
+        if c.ok is not True:
+            click.echo(c.line(), err=stream_err)
+    passed = sum(c.ok is True for c in checks)
+    where = _shown(thresholds_path)
+    if not passed and not failed:
+        click.echo("check: nothing to check on this subset (run the whole set)", err=stream_err)
+    elif failed:
+        click.echo(
+            f"check FAILED: {len(failed)} metric(s) below their minimum in {where} "
+            f"({passed} met theirs)",
+            err=stream_err,
+        )
+        return 1
+    else:
+        click.echo(
+            f"check passed: {passed} metric(s) meet their minimum in {where}", err=stream_err
+        )
+    return 0
+
+
+def _fact_checker(
+    ctx: click.Context, model: str | None, top_k: int | None
+) -> tuple[Any, str | None, int | None]:
+    """The FactChecker to evaluate, and the model/top-k to pass per question.
+
+    Tests (and embedding programs) may hand one in as ``obj={"fact_checker": fc}``; then the
+    options apply per question instead of at construction.
+    """
+    injected = (ctx.obj or {}).get("fact_checker") if isinstance(ctx.obj, dict) else None
+    if injected is not None:
+        return injected, model, top_k
+    from pydantic import ValidationError
+
+    from assistant.factchecker import FactChecker
+    from assistant.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
+    return FactChecker(settings, model=model, top_k=top_k), None, None
+
+
+def _default_folder(model: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_") or "model"
+    folder = REPORTS_DIR / f"{stamp}-{safe}"
+    n = 2
+    while folder.exists():
+        folder = REPORTS_DIR / f"{stamp}-{safe}-{n}"
+        n += 1
+    return folder
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project when it lies inside it (reports stay portable)."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _wide_console() -> Any:
+    """stdout console; when it is not a terminal (a pipe, a CI log) the table gets room."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=max(console.width, 120))
+
+
+def _compare(paths: tuple[Path, Path], as_json: bool) -> None:
+    from assistant.evaluation.compare import compare, print_comparison
+
+    result = compare(*paths)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        print_comparison(result, _wide_console())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    eval_command(sys.argv[1:])
