@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from assistant.conflicts import find_conflicts
 from assistant.schema import Answer, Citation, Conflict, ModelAnswer, Usage
 from assistant.splitting import Passage
-from assistant.verify import VerifiedClaim, verify_claims
+from assistant.verify import VerifiedClaim, numbers_in, verify_claims
 
 REFUSAL = "The articles do not answer this."
 
@@ -93,8 +93,12 @@ def compose_answer(
         )
     citations, claim_ids = _number_citations(kept)
     sentences = []
-    if output.correction and output.correction.strip():
-        sentences.append(output.correction.strip())
+    correction = _checked_correction(output.correction, question, kept)
+    if correction:
+        # Cited by the best quote saying what the articles do say instead of the premise.
+        sentences.append(f"{correction.rstrip('.')} [{claim_ids[0]}].")
+    elif output.correction and output.correction.strip():
+        notes.append("Dropped the model's correction: it states a figure the sources do not give.")
     for claim, cid in zip(kept, claim_ids, strict=True):
         text = claim.text.rstrip()
         sentences.append(f"{text} [{cid}]")
@@ -113,6 +117,22 @@ def compose_answer(
         notes=notes,
         usage=usage or Usage(),
     )
+
+
+def _checked_correction(
+    correction: str | None, question: str, kept: Sequence[VerifiedClaim]
+) -> str | None:
+    """The model's premise correction, unless it brings a figure of its own.
+
+    A correction may repeat the question's figure (the premise) and the cited quotes' figures;
+    any other number would be an unverified claim, so such a correction is not shown.
+    """
+    if not correction or not correction.strip():
+        return None
+    allowed = numbers_in(question).union(*(numbers_in(k.quote) for k in kept))
+    if numbers_in(correction) - allowed:
+        return None
+    return correction.strip()
 
 
 def conflict_sentence(conflict: Conflict) -> str:

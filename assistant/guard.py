@@ -14,7 +14,7 @@ _PATTERNS = [
     r"\b(from|use|using|with|rely on|based on)\b.{0,20}\b(your own|general|outside|external|prior|"
     r"background)\b.{0,15}\b(knowledge|information|memory|training)",
     r"\byour (own )?(training data|knowledge)\b",
-    r"\b(you are now|act as|pretend (to be|you)|roleplay|role-play|from now on|new instructions?)\b",
+    r"\b(you are now|act as|pretend|roleplay|role-play|from now on|new instructions?)\b",
     r"\b(system prompt|developer mode|jailbreak|dan mode)\b",
     r"\b(without|no|don'?t|do not|never)\b.{0,15}\b(citing|cite|citations?|sources?|quotes?)\b",
     r"\b(make up|invent|fabricate|hallucinate|guess|speculate|imagine)\b",

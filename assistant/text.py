@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer
 
 # Words keep inner hyphens and digits ("Hwasong-19", "F-22"); numbers keep their separators.
 WORD = re.compile(r"[A-Za-z][\w'’-]*[A-Za-z0-9]|[A-Za-z]|\d[\d,.]*\d|\d")
@@ -25,14 +28,32 @@ STOPWORDS = frozenset(
 )
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "twenty": "20",
+    "hundred": "100",
+    "thousand": "1000",
+    "million": "1000000",
+}
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match 'troops'/'troop', 'launched'/'launch'."""
-    w = word.lower().replace("’", "'")
-    w = w.removesuffix("'s")
-    for suffix, min_len in (("ies", 5), ("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
-        if w.endswith(suffix) and len(w) >= min_len and not w.endswith("ss"):
-            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return w
+    """Snowball (Porter 2) stem, so 'fired'/'fire', 'troops'/'troop', 'times'/'time' meet."""
+    w = word.lower().replace("’", "'").removesuffix("'s").strip("'")
+    return _STEMMER.stemWord(w)
 
 
 def normalize_number(token: str) -> str:
@@ -40,14 +61,25 @@ def normalize_number(token: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased, stemmed content words and numbers (commas removed from numbers)."""
+    """Content words, stemmed, and numbers (number words as digits, separators removed).
+
+    Hyphenated words count as their parts ("trash-carrying" → trash, carri) unless a part is a
+    number, which makes them a name ("Hwasong-19", "F-22").
+    """
     out = []
     for match in WORD.finditer(text):
         token = match.group(0)
+        lower = token.lower()
         if token[0].isdigit():
             out.append(normalize_number(token))
-        elif token.lower() not in STOPWORDS:
-            out.append(stem(token))
+        elif lower in NUMBER_WORDS:
+            out.append(NUMBER_WORDS[lower])
+        elif "-" in token and not any(ch.isdigit() for ch in token):
+            out.extend(
+                stem(part) for part in token.split("-") if part and part.lower() not in STOPWORDS
+            )
+        elif lower not in STOPWORDS:
+            out.append(stem(token) if not any(ch.isdigit() for ch in token) else lower)
     return out
 
 

@@ -100,6 +100,7 @@ class FakeOpenAI:
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     streams_finished: int = 0
+    last_faithful: int = 0  # claims in the last faithful answer (before any scripted edit)
     _httpd: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
@@ -146,6 +147,7 @@ class FakeOpenAI:
             self.default = Reply()
             self.api_key = API_KEY
             self.streams_finished = 0
+            self.last_faithful = 0
         self.holding.clear()
         self.release.clear()
 
@@ -235,7 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
             content = reply.text
         else:
             question, passages = parse_prompt(prompt)
-            produced: dict[str, Any] | str = offline_answer(question, passages).model_dump()
+            faithful = offline_answer(question, passages)
+            self.fake.last_faithful = len(faithful.claims)
+            produced: dict[str, Any] | str = faithful.model_dump()
             if reply.edit is not None:
                 produced = reply.edit(dict(produced), passages)  # type: ignore[arg-type]
             content = produced if isinstance(produced, str) else json.dumps(produced)

@@ -21,8 +21,16 @@ def _check_citations(answer: Answer) -> None:
         ("Why did Incheon Airport have to close?", "004_17d23c1497de228f", "balloons"),
         ("What training did the North Korean troops receive?", "000_10ab2ce775a9e3f9", "artillery"),
         ("How long did the ICBM stay in the air?", "001_55bce36a464c4aa4", "86 minutes"),
-        ("Which brigade trained North Korean soldiers in Belarus?", "003_933040b281bedf99", "103rd"),
-        ("What does the I Want to Live project offer defectors?", "003_933040b281bedf99", "shelter"),
+        (
+            "Which brigade trained North Korean soldiers in Belarus?",
+            "003_933040b281bedf99",
+            "103rd",
+        ),
+        (
+            "What does the I Want to Live project offer defectors?",
+            "003_933040b281bedf99",
+            "shelter",
+        ),
     ],
 )
 def test_answerable_question_cites_the_right_article_and_fact(

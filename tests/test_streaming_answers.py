@@ -69,8 +69,10 @@ def test_offline_stream_yields_one_more_claim_per_snapshot_and_ends_with_ask(
     fact_checker: FactChecker,
 ) -> None:
     snapshots = list(fact_checker.stream(QUESTION))
+    claims = len(fact_checker.ask(QUESTION).citations)
 
-    assert [len(s.citations) for s in snapshots[:-1]] == [1, 2, 3]
+    assert claims >= 2
+    assert [len(s.citations) for s in snapshots[:-1]] == list(range(1, claims + 1))
     assert_growing_and_verified(fact_checker, snapshots)
     assert snapshots[-1] == fact_checker.ask(QUESTION)
 
@@ -123,7 +125,9 @@ def test_stream_over_sse_grows_and_ends_with_what_ask_returns(
     stream_request = openai_server.answer_requests()[0].body
     assert stream_request["stream"] is True
     assert stream_request["stream_options"] == {"include_usage": True}
-    assert [len(s.citations) for s in snapshots[:-1]] == [1, 2, 3]
+    assert [len(s.citations) for s in snapshots[:-1]] == list(
+        range(1, openai_server.last_faithful + 1)
+    )
     assert_growing_and_verified(fc, snapshots)
     assert snapshots[-1] == answer
     assert snapshots[-1].usage.total_tokens > 0  # usage arrived in the stream
@@ -159,7 +163,7 @@ def test_stream_never_shows_a_claim_whose_quote_is_invented(
 
     assert all(INVENTED not in c.quote for s in snapshots for c in s.citations)
     assert all(INVENTED not in s.answer for s in snapshots)
-    assert [len(s.citations) for s in snapshots[:-1]] == [1, 2]
+    assert [len(s.citations) for s in snapshots[:-1]] == list(range(1, openai_server.last_faithful))
     assert snapshots[-1].dropped_claims == 1
 
 

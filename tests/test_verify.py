@@ -19,7 +19,9 @@ ROW = "003_933040b281bedf99"
 def _passage(article_id: str, needle: str, number: int = 0) -> Passage:
     text = seed_text(article_id)
     start = text.index(needle)
-    return Passage(article_id, "title", start, start + len(needle), needle, number, f"{article_id}@v")
+    return Passage(
+        article_id, "title", start, start + len(needle), needle, number, f"{article_id}@v"
+    )
 
 
 def _texts() -> dict[str, str]:
@@ -35,7 +37,7 @@ def test_exact_quote_maps_to_offsets_in_the_article() -> None:
 
 def test_whitespace_and_typographic_quote_differences_are_tolerated() -> None:
     text = seed_text(AFP)
-    typed = "\"We've not yet seen these troops   deploy into combat\nagainst Ukrainian forces\""
+    typed = '"We\'ve not yet seen these troops   deploy into combat\nagainst Ukrainian forces"'
     span = find_quote(text, typed)
     assert span is not None
     assert text[span.start : span.end] == (
