@@ -30,7 +30,6 @@ from langchain_core.runnables import (
     Runnable,
     RunnableConfig,
     RunnableLambda,
-    RunnablePassthrough,
 )
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
@@ -308,17 +307,13 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         self.window = context_window(model_name, getattr(settings, "model_context_tokens", None))
         self.token_model = counting_model(model_name)
         self.prepare: Runnable[dict[str, Any], dict[str, Any]] = (
-            RunnablePassthrough.assign(condensed=RunnableLambda(self._condense)).with_config(
-                run_name="condense"
-            )
-            | RunnablePassthrough.assign(injection=self._guard).with_config(run_name="guard")
-            | RunnablePassthrough.assign(passages=self._retrieve).with_config(run_name="retrieve")
+            _assign("condensed", self._condense, "condense")
+            | _assign("injection", self._guard, "guard")
+            | _assign("passages", self._retrieve, "retrieve")
         )
         self.pipeline: Runnable[dict[str, Any], Answer] = (
             self.prepare
-            | RunnablePassthrough.assign(output=RunnableLambda(self._generate)).with_config(
-                run_name="generate"
-            )
+            | _assign("output", self._generate, "generate")
             | RunnableLambda(self.finish).with_config(run_name="verify")
         )
 
@@ -523,6 +518,23 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def _assign(
+    key: str, step: Callable[..., Any], name: str
+) -> Runnable[dict[str, Any], dict[str, Any]]:
+    """``RunnablePassthrough.assign(key=step)`` without its thread pool.
+
+    ``assign`` runs a ``RunnableParallel``, which hands each call to a worker thread; for one key
+    that hand-off cost more than the whole offline answer. The step still runs as a child run
+    with the caller's config, so traces and callbacks see it as before.
+    """
+    runnable: Runnable[dict[str, Any], Any] = RunnableLambda(step).with_config(run_name=name)
+
+    def run(x: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        return {**x, key: runnable.invoke(x, config)}
+
+    return RunnableLambda(run).with_config(run_name=f"assign:{name}")
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ from assistant.schema import Answer
 from assistant.settings import Settings
 from assistant.tokens import count_tokens
 
+MAX_CACHED_CHAINS = 8
+
 
 class FactChecker:
     """Answers questions from the indexed articles, citing verified quotes.
@@ -116,6 +118,8 @@ class FactChecker:
         if name not in self._chains:
             from assistant.chain import build_chain
 
+            if len(self._chains) >= MAX_CACHED_CHAINS:  # a UI user may try many model names
+                self._chains.pop(next(iter(self._chains)))
             model = self._models.get(name) or make_chat_model(self.settings, name)
             self._chains[name] = build_chain(
                 self.settings,
