@@ -126,7 +126,8 @@ def find_conflicts(
     """``quotes`` are (article_id, quote) per claim, in claim order.
 
     Each article is one side: its figures of a kind (a range gives two) are compared with the
-    other articles' as a set, so "between 10,000 and 12,000" against "10,000 and 12,000" agrees.
+    other articles' as a set; two articles disagree when no figure of one matches a figure of
+    the other ("7,000 km" against "7,688 km"), not when one merely adds a figure.
     """
     by_kind: dict[str, dict[str, list[tuple[int, Figure]]]] = {}
     for i, (article_id, quote) in enumerate(quotes):
@@ -134,23 +135,25 @@ def find_conflicts(
             by_kind.setdefault(fig.kind, {}).setdefault(article_id, []).append((i, fig))
     conflicts = []
     for kind, sides in by_kind.items():
-        if len(sides) < 2:
-            continue
-        values = [[_in_base_unit(f) for _, f in members] for members in sides.values()]
-        first = values[0]
-        if all(_same_set(first, other, tolerance) for other in values[1:]):
+        values = {a: [_in_base_unit(f) for _, f in members] for a, members in sides.items()}
+        # Articles that share a figure agree on it, whatever else they add ("8,000 of the
+        # 10,000" beside "8,000"); only articles with no figure in common disagree.
+        disagreeing = [
+            a
+            for a in sides
+            if any(_disjoint(values[a], values[b], tolerance) for b in sides if b != a)
+        ]
+        if len(disagreeing) < 2:
             continue
         members = [
-            (tuple(dict.fromkeys(i for i, _ in items)), _merge(items)) for items in sides.values()
+            (tuple(dict.fromkeys(i for i, _ in sides[a])), _merge(sides[a])) for a in disagreeing
         ]
         conflicts.append(FoundConflict(kind, members))
     return conflicts
 
 
-def _same_set(a: list[float], b: list[float], tolerance: float) -> bool:
-    return all(any(_close(x, y, tolerance) for y in b) for x in a) and all(
-        any(_close(y, x, tolerance) for x in a) for y in b
-    )
+def _disjoint(a: list[float], b: list[float], tolerance: float) -> bool:
+    return not any(_close(x, y, tolerance) for x in a for y in b)
 
 
 def _merge(items: list[tuple[int, Figure]], tolerance: float = 0.02) -> Figure:

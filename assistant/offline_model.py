@@ -480,8 +480,8 @@ def _counted_noun(question: str) -> str | None:
         return None
     phrase: list[str] = []
     for raw in re.findall(r"[\w’'-]+", match.group(1))[:4]:
-        if raw.lower() in PHRASE_END:
-            break
+        if raw.lower() in PHRASE_END or (phrase and raw.lower().endswith("ed")):
+            break  # "how many troops reached …": the verb ends the counted thing
         phrase.append(raw)
     words = [t for t in tokens(" ".join(phrase)) if t not in QUESTION_FILLER]
     nouns = [w for w in words if w not in {"north", "south", "korean", "russian", "ukrainian"}]

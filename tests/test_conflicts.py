@@ -49,3 +49,11 @@ def test_a_range_is_one_side() -> None:
         [("a", "between 10,000 and 12,000 soldiers"), ("b", "around 8,000 North Korean troops")]
     )
     assert found[0].members[0][1].text == "10,000 soldiers and 12,000 soldiers"
+
+
+def test_an_article_that_shares_a_figure_and_adds_one_does_not_disagree() -> None:
+    quotes = [
+        ("a", "some 8,000 of the 10,000 North Korean troops believed to be in Russia"),
+        ("b", "around 8,000 North Korean troops have been moved to Russia’s Kursk region"),
+    ]
+    assert find_conflicts(quotes) == []
