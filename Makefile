@@ -44,5 +44,6 @@ test: $(STAMP) browser-deps  ## lint, then every test (unit, server, browser)
 	$(BIN)/ruff check assistant tests
 	$(BIN)/python -m pytest -q
 
-clean:
-	rm -rf $(VENV) vectorstore/chroma.sqlite3 vectorstore/*/ .pytest_cache
+clean:  ## remove the venv and the index (keeps uploaded articles in vectorstore/uploads/)
+	rm -rf $(VENV) .pytest_cache
+	find vectorstore -mindepth 1 -maxdepth 1 ! -name uploads ! -name .gitkeep -exec rm -rf {} +

@@ -58,6 +58,9 @@ INJECTION_NOTE = (
     "The question contains instructions to the assistant ({phrase!r}); it answers only from "
     "the articles and does not follow instructions in questions."
 )
+INJECTION_REFUSAL = (
+    "This question asks me to set aside the articles or my rules; I answer only from the articles."
+)
 MALFORMED_NOTE = "The model's reply was not a valid structured answer ({reason})."
 ANSWER_TOOL = ModelAnswer.__name__
 
@@ -474,7 +477,7 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         standalone = self._standalone(x)
         condense_usage = x["condensed"]["usage"]
         if x["injection"]:
-            return refusal(
+            answer = refusal(
                 x["question"],
                 [],
                 template=template,
@@ -483,6 +486,8 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
                 usage=condense_usage,
                 note=INJECTION_NOTE.format(phrase=x["injection"]),
             )
+            answer.answer = INJECTION_REFUSAL
+            return answer
         result = x["output"]
         if result is None:
             return refusal(

@@ -36,6 +36,8 @@ def handle_errors(func: F) -> F:
         ctx = click.get_current_context()
         try:
             return func(*args, **kwargs)
+        except click.ClickException:
+            raise  # usage errors: click prints them and exits 2
         except AssistantError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
@@ -210,8 +212,14 @@ def eval_(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--questions", type=int, default=30, show_default=True, help="Questions to time.")
-@click.option("--repeats", type=int, default=3, show_default=True)
+@click.option(
+    "--questions",
+    type=click.IntRange(1, 500),
+    default=30,
+    show_default=True,
+    help="Questions to time.",
+)
+@click.option("--repeats", type=click.IntRange(1, 100), default=3, show_default=True)
 @handle_errors
 def bench(questions: int, repeats: int) -> None:
     """Print index-build, re-ingest, ask-latency and cold-start figures."""

@@ -136,14 +136,18 @@ def _checked_correction(
 
 
 def conflict_sentence(conflict: Conflict) -> str:
-    """ "The articles disagree on the altitude: 7,000 km [1] versus 7,688 km [2][3]." """
-    sides: dict[str, list[int]] = {}
-    for value, cid in zip(conflict.values, conflict.citation_ids, strict=True):
-        sides.setdefault(value, [])
-        if cid not in sides[value]:
-            sides[value].append(cid)
-    text = " versus ".join(f"{v} {''.join(f'[{c}]' for c in ids)}" for v, ids in sides.items())
-    return f"The articles disagree on the {conflict.topic}: {text}."
+    """ "The articles give different figures for the altitude: 7,687.5 km [1], 7,688 kilometers
+    [2] versus 7,000 kilometers [3]." One side per article group, each figure with its citation."""
+    value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
+    sides = []
+    for side in conflict.sides:
+        shown: dict[str, list[int]] = {}
+        for cid in side:
+            shown.setdefault(value_of[cid], []).append(cid)
+        sides.append(", ".join(f"{v} {''.join(f'[{c}]' for c in ids)}" for v, ids in shown.items()))
+    return (
+        f"The articles give different figures for the {conflict.topic}: {' versus '.join(sides)}."
+    )
 
 
 def _number_citations(kept: Sequence[VerifiedClaim]) -> tuple[list[Citation], list[int]]:
@@ -174,9 +178,16 @@ def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[int]) -> list[
     for conflict in found:
         ids: list[int] = []
         values: list[str] = []
-        for indexes, fig in conflict.members:
-            for cid in dict.fromkeys(claim_ids[i] for i in indexes):
-                ids.append(cid)
-                values.append(fig.text)
-        out.append(Conflict(topic=conflict.kind, citation_ids=ids, values=values))
+        sides: list[list[int]] = []
+        for side in conflict.sides:
+            side_ids: list[int] = []
+            for index, written in side.figures:
+                cid = claim_ids[index]
+                if cid not in ids:
+                    ids.append(cid)
+                    values.append(written)
+                if cid not in side_ids:
+                    side_ids.append(cid)
+            sides.append(side_ids)
+        out.append(Conflict(topic=conflict.kind, citation_ids=ids, values=values, sides=sides))
     return out

@@ -115,9 +115,17 @@ def _classify(after: list[str], before: list[str]) -> tuple[str | None, str | No
 
 
 @dataclass(frozen=True)
+class Side:
+    """Articles agreeing on a figure; each claim (by index) with the figure its quote gives."""
+
+    article_ids: list[str]
+    figures: list[tuple[int, str]]  # (claim index, that quote's own figures as written)
+
+
+@dataclass(frozen=True)
 class FoundConflict:
     kind: str
-    members: list[tuple[tuple[int, ...], Figure]]  # (claim indexes, figures), one per article
+    sides: list[Side]
 
 
 def find_conflicts(
@@ -145,31 +153,46 @@ def find_conflicts(
         ]
         if len(disagreeing) < 2:
             continue
-        members = [
-            (tuple(dict.fromkeys(i for i, _ in sides[a])), _merge(sides[a])) for a in disagreeing
-        ]
-        conflicts.append(FoundConflict(kind, members))
+        # Articles sharing a figure stand on the same side.
+        groups: list[list[str]] = []
+        for a in disagreeing:
+            joined = [
+                g for g in groups if any(not _disjoint(values[a], values[b], tolerance) for b in g)
+            ]
+            merged = [a] + [b for g in joined for b in g]
+            groups = [g for g in groups if g not in joined] + [merged]
+        if len(groups) < 2:
+            continue
+        conflicts.append(FoundConflict(kind, [_side(g, sides) for g in groups]))
     return conflicts
+
+
+def _side(article_ids: list[str], sides: dict[str, list[tuple[int, Figure]]]) -> Side:
+    by_claim: dict[int, list[Figure]] = {}
+    for a in article_ids:
+        for i, fig in sides[a]:
+            by_claim.setdefault(i, []).append(fig)
+    ordered = sorted(by_claim.items())
+    return Side(sorted(article_ids), [(i, _written(figs)) for i, figs in ordered])
+
+
+def _written(figs: list[Figure]) -> str:
+    """A quote's figures of one kind as written: "7,688 kilometers", "10,000–12,000 soldiers"."""
+    shown: list[Figure] = []
+    for fig in figs:
+        if not any(_close(_in_base_unit(fig), _in_base_unit(s), 0.02) for s in shown):
+            shown.append(fig)
+    if len(shown) == 2 and shown[0].text.split()[-1] == shown[1].text.split()[-1]:
+        return f"{shown[0].text.split()[0]}–{shown[1].text}"
+    return " and ".join(f.text for f in shown)
 
 
 def _disjoint(a: list[float], b: list[float], tolerance: float) -> bool:
     return not any(_close(x, y, tolerance) for x in a for y in b)
 
 
-def _merge(items: list[tuple[int, Figure]], tolerance: float = 0.02) -> Figure:
-    """One article's figures of a kind as one side: "10,000 soldiers and 12,000 soldiers".
-
-    Figures that agree within the tolerance ("7,687.5 km", "7,688 kilometers") are shown once.
-    """
-    shown: list[Figure] = []
-    for _, fig in items:
-        if not any(_close(_in_base_unit(fig), _in_base_unit(s), tolerance) for s in shown):
-            shown.append(fig)
-    return Figure(shown[0].kind, shown[0].value, " and ".join(f.text for f in shown))
-
-
 def _in_base_unit(fig: Figure) -> float:
-    return fig.value * 1.609344 if fig.text.split(" and ")[0].endswith("miles") else fig.value
+    return fig.value * 1.609344 if fig.text.endswith("miles") else fig.value
 
 
 def _close(a: float, b: float, tolerance: float) -> bool:

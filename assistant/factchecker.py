@@ -8,7 +8,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.errors import ArticleError, InputError
+from assistant.errors import ArticleError, AssistantError, InputError
 from assistant.history import normalize_history
 from assistant.index import ArticleEntry, ArticleIndex, IngestReport
 from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
@@ -41,7 +41,17 @@ class FactChecker:
         embeddings, embedding_id = make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
         if auto_ingest and not self.index.manifest():
-            self.index.ingest([self.settings.seeds_dir])
+            report = self.index.ingest([self.settings.seeds_dir])
+            if not report.added:
+                reason = (
+                    f"{report.skipped[0][1]}; "
+                    if report.skipped
+                    else f"no .txt or .md articles in {self.settings.seeds_dir}; "
+                )
+                raise AssistantError(
+                    f"the index is empty and nothing could be built from the seeds: {reason}"
+                    "set ASSISTANT_SEEDS_DIR, or run `assistant ingest PATH`"
+                )
         self.retriever = HybridRetriever(
             index=self.index,
             top_k=self.settings.top_k,
@@ -73,7 +83,7 @@ class FactChecker:
             {
                 "question": question,
                 "history": turns,
-                "top_k": _check_top_k(top_k) if top_k else None,
+                "top_k": _check_top_k(top_k) if top_k is not None else None,
             }
         )
 
@@ -98,7 +108,7 @@ class FactChecker:
             {
                 "question": question,
                 "history": turns,
-                "top_k": _check_top_k(top_k) if top_k else None,
+                "top_k": _check_top_k(top_k) if top_k is not None else None,
             }
         )
 
@@ -136,7 +146,7 @@ class FactChecker:
     def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
         targets = [Path(p) for p in paths] if paths else [self.settings.seeds_dir]
         report = self.index.ingest(targets)
-        self.retriever.refresh()
+        self.retriever.refresh(force=True)
         return report
 
     def articles(self) -> list[ArticleEntry]:

@@ -188,21 +188,34 @@ class ArticleIndex:
         catalogs: dict[Path, dict[str, dict[str, str]]] = {}
         fresh: list[tuple[Article, list[Passage]]] = []
         seen: set[str] = set()
+        claimed: dict[str, Path] = {}  # article id -> the file it comes from in this run
+        retitled: list[Article] = []
         for path in discover(paths):
             folder = path.parent
+            article_id = path.stem
+            # A file that cannot be read this time keeps its article: a bad replacement must
+            # not delete the good version already indexed.
+            seen.add(article_id)
+            if clash := self._id_clash(article_id, path, old, claimed):
+                report.skipped.append((str(path), clash))
+                log.info("skipped %s", clash)
+                continue
             if folder not in catalogs:
                 catalogs[folder] = load_catalog(catalog_path or folder / self.settings.catalog_file)
             try:
                 article = load_article(path, catalogs[folder])
             except ArticleError as exc:
                 report.skipped.append((str(path), str(exc)))
-                log.warning("skipped %s", exc)
+                log.info("skipped %s", exc)
                 continue
-            seen.add(article.article_id)
+            claimed[article_id] = path.resolve()
             entry = old.get(article.article_id)
             if entry and entry.version == article.version and self.article_text(entry.version):
-                if entry.title != article.title or entry.path != str(path.resolve()):
-                    new[article.article_id] = _entry(article, path, entry.passages)
+                current = _entry(article, path, entry.passages)
+                if current != entry:  # title, outlet, date or location changed, text did not
+                    new[article.article_id] = current
+                    if current.title != entry.title:
+                        retitled.append(article)
                 report.unchanged.append(article.article_id)
                 continue
             passages = split_article(
@@ -211,6 +224,7 @@ class ArticleIndex:
             fresh.append((article, passages))
             new[article.article_id] = _entry(article, path, len(passages))
             (report.updated if entry else report.added).append(article.article_id)
+        self._retitle(retitled)
         for article_id, entry in old.items():
             if article_id not in seen and _inside(Path(entry.path), folders):
                 del new[article_id]
@@ -223,6 +237,38 @@ class ArticleIndex:
             )
         self._collect_garbage([e.version for e in new.values()])
         return report
+
+    @staticmethod
+    def _id_clash(
+        article_id: str, path: Path, old: dict[str, ArticleEntry], claimed: dict[str, Path]
+    ) -> str | None:
+        """Why ``path`` may not provide ``article_id``, if another file already does.
+
+        An article id is a file's stem, so ``a.txt`` beside ``a.md``, or a file named like an
+        indexed article in another folder, would silently replace an article. The indexed file
+        keeps its id while it exists; rename the newcomer (or delete the old file) to proceed.
+        """
+        resolved = path.resolve()
+        if article_id in claimed and claimed[article_id] != resolved:
+            return (
+                f"{path}: article id {article_id!r} is already taken by {claimed[article_id]} "
+                "in this ingest; rename one of the files"
+            )
+        entry = old.get(article_id)
+        if entry and Path(entry.path) != resolved and Path(entry.path).exists():
+            return (
+                f"{path}: article id {article_id!r} is already indexed from {entry.path}; "
+                "rename the file, or delete the indexed one and ingest again"
+            )
+        return None
+
+    def _retitle(self, articles: list[Article]) -> None:
+        """New catalog titles reach the stored passages too, so citations show them."""
+        for article in articles:
+            got = self._collection.get(where={"version": article.version}, include=["metadatas"])
+            if got["ids"]:
+                metadatas = [{**m, "title": article.title} for m in got["metadatas"]]
+                self._collection.update(ids=got["ids"], metadatas=metadatas)
 
     def _write(self, fresh: list[tuple[Article, list[Passage]]]) -> None:
         if not fresh:

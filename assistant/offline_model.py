@@ -113,7 +113,6 @@ NUMBER_EVIDENCE = re.compile(
     r"dozens?|hundreds?|thousands?|millions?|half|several|a century)\b",
     re.I,
 )
-VAGUE_NUMBER = re.compile(r"\b(dozens?|hundreds?|thousands?|millions?|several)\b", re.I)
 EXACT_Q = re.compile(r"\bexact(ly)?\b|\bprecise(ly)?\b", re.I)
 DATE_EVIDENCE = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
@@ -141,9 +140,10 @@ NAME_OF = re.compile(r"\bnames? of\b", re.I)
 WHO_VERB = re.compile(
     r"\bwho\s+(?!is\b|was\b|are\b|were\b|has\b|have\b|had\b|did\b|does\b)(\w+)", re.I
 )
-CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
 WH_PHRASE = re.compile(
-    r"\b(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+|a\s+|an\s+)?(.+)", re.I
+    r"\b(?:what|which|who\s+(?=is|was|are|were))\s*(?:(?:is|was|are|were)\s+)?"
+    r"(?:the\s+|a\s+|an\s+)?(.+)",
+    re.I,
 )
 PHRASE_END = frozenset(
     """is was are were do does did has have had that who when where which in on at for to from by
@@ -210,32 +210,44 @@ def focus_terms(question: str) -> list[str]:
     The articles must contain a focus word for the question to be answerable at all; a near miss
     (the topic is there, the asked fact is not) usually fails exactly here.
     """
+    return _focus(question)[0]
+
+
+def focus_qualifiers(question: str) -> list[str]:
+    """Proper adjectives on the focus ("the SOUTH KOREAN defense minister"): the answer needs them."""
+    return _focus(question)[1]
+
+
+def _focus(question: str) -> tuple[list[str], list[str]]:
     if match := HOW_ADJECTIVE.search(question):
         adjective = match.group(1).lower()
         if adjective not in {"much", "many"}:
-            return [stem(adjective)]
+            return [stem(adjective)], []
         noun = _counted_noun(question)
-        return [noun] if noun else []
+        return ([noun] if noun else []), []
     if (who := WHO_VERB.search(question)) and not WH_PHRASE.search(question[: who.start()]):
-        return tokens(who.group(1))[:1]
+        return tokens(who.group(1))[:1], []
     match = WH_PHRASE.search(question)
     if not match:
-        return []
-    words: list[str] = []
+        return [], []
+    raw_words: list[str] = []
     for raw in re.findall(r"[\w’'-]+", match.group(1))[:8]:
         low = raw.lower()
         if low in PHRASE_END:
-            if words and words[-1] in GENERIC_HEADS and low == "of":
-                words.clear()  # "the name of the minister": the minister is the focus
+            if raw_words and stem(raw_words[-1]) in GENERIC_HEADS and low == "of":
+                raw_words.clear()  # "the name of the minister": the minister is the focus
                 continue
             break
         if low in {"the", "a", "an"} or low in STOPWORDS:
             continue
-        if words and low.endswith("ed") and words[-1] not in GENERIC_HEADS:
+        if raw_words and low.endswith("ed") and stem(raw_words[-1]) not in GENERIC_HEADS:
             break  # "the campaign called", "the unit trained"
-        words.extend(tokens(raw))
-    words = [w for w in words if w not in GENERIC_HEADS and not w[0].isdigit()]
-    return words[-1:] if words else []
+        raw_words.append(raw)
+    heads = [w for w in raw_words if stem(w) not in GENERIC_HEADS and not w[0].isdigit()]
+    if not heads:
+        return [], []
+    qualifiers = [t for w in heads[:-1] if w[0].isupper() for t in tokens(w)]
+    return tokens(heads[-1])[-1:], qualifiers
 
 
 def _split_parts(question: str) -> list[str]:
@@ -308,7 +320,8 @@ def _sentences(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
         first = len(out)
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            if len(sentence) >= 25:
+            # A question (a headline, a rhetorical one) states nothing to quote as an answer.
+            if len(sentence) >= 25 and not sentence.rstrip("”\"’'").endswith("?"):
                 out.append(
                     Sentence(number, article_id, sentence, frozenset(tokens(sentence)), len(out))
                 )
@@ -351,6 +364,7 @@ def _answer_part(
     if not main:
         return None, []
     focus = [t for t in focus_terms(question) if t in main or t in _SYN_INDEX]
+    qualifiers = [t for t in focus_qualifiers(question) if t in main]
     if focus and not any(_matches(f, all_words) for f in focus):
         return None, []  # the asked-for thing (speed, score, envoy…) is nowhere in the passages
     n = len(sentences)
@@ -392,6 +406,9 @@ def _answer_part(
                 continue
         if not any(_matches(t, s.words) for t in main):
             continue
+        holder = companion or s  # the sentence naming the focus must carry its qualifiers
+        if qualifiers and not all(_matches(q, holder.words) for q in qualifiers):
+            continue  # "the Japanese defense minister" is not "the South Korean" one
         if wants_number and not _has_number(s.text, exact):
             continue
         if target and not _counts(s.text, target):

@@ -76,10 +76,10 @@ class HybridRetriever(BaseRetriever):
     _lexical: LexicalIndex | None = None
     _versions: tuple[str, ...] = ()
 
-    def refresh(self) -> None:
-        """Reload the lexical index if an ingest changed the live articles."""
+    def refresh(self, force: bool = False) -> None:
+        """Reload the lexical index if an ingest changed the live articles (or their titles)."""
         versions = tuple(sorted(self.index.live_versions()))
-        if self._lexical is None or versions != self._versions:
+        if force or self._lexical is None or versions != self._versions:
             self._lexical = LexicalIndex(self.index.passages())
             self._versions = versions
 
@@ -114,19 +114,6 @@ def hit_to_document(hit: Hit) -> Document:
             "dense_rank": hit.dense_rank,
             "lexical_rank": hit.lexical_rank,
         },
-    )
-
-
-def document_to_passage(doc: Document) -> Passage:
-    m = doc.metadata
-    return Passage(
-        article_id=m["article_id"],
-        title=m["title"],
-        start=m["start"],
-        end=m["end"],
-        text=doc.page_content,
-        index=m["index"],
-        version=m["version"],
     )
 
 

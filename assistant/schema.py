@@ -54,11 +54,16 @@ class Citation(BaseModel):
 
 
 class Conflict(BaseModel):
-    """Articles that give different figures for the same thing."""
+    """Articles that give different figures for the same thing.
+
+    ``values[i]`` is the figure as written in citation ``citation_ids[i]``'s own quote;
+    ``sides`` groups the citation ids by article (each article is one side).
+    """
 
     topic: str
     citation_ids: list[int]
     values: list[str]
+    sides: list[list[int]] = Field(default_factory=list)
 
 
 class PassageRef(BaseModel):

@@ -60,6 +60,9 @@ def normalize_number(token: str) -> str:
     return token.replace(",", "").rstrip(".")
 
 
+_US = re.compile(r"\bU\.S\.(?:A\.)?")
+
+
 def tokens(text: str) -> list[str]:
     """Content words, stemmed, and numbers (number words as digits, separators removed).
 
@@ -67,6 +70,7 @@ def tokens(text: str) -> list[str]:
     number, which makes them a name ("Hwasong-19", "F-22").
     """
     out = []
+    text = _US.sub("US", text)
     for match in WORD.finditer(text):
         token = match.group(0)
         lower = token.lower()

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from assistant.schema import Claim
 from assistant.splitting import Passage
-from assistant.text import normalize_number
+from assistant.text import normalize_number, tokens
 
 _CHAR_MAP = {
     "\u2018": "'",
@@ -44,6 +44,7 @@ _CHAR_MAP = {
 }
 MIN_QUOTE_CHARS = 12
 MIN_QUOTE_WORDS = 3
+MIN_CLAIM_SUPPORT = 0.5
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 
@@ -167,5 +168,24 @@ def verify_claims(
                 RejectedClaim(claim, f"figure {sorted(missing)[0]} is not in the cited passage")
             )
             continue
+        if claim_support(claim.text, quote) < MIN_CLAIM_SUPPORT:
+            rejected.append(
+                RejectedClaim(claim, "the sentence says more than its quote (too few shared words)")
+            )
+            continue
         kept.append(VerifiedClaim(claim.text.strip(), passage, span, quote))
     return kept, rejected
+
+
+def claim_support(claim: str, quote: str) -> float:
+    """Share of the claim's content words (stemmed) that its quote contains.
+
+    A real quote must not lend its credibility to a sentence about something else ("Incheon
+    Airport was destroyed by a missile" citing "Incheon Airport … had to close because of the
+    balloons"). Paraphrase keeps most content words; a different claim does not. This is a lexical
+    check, not entailment: it stops claims that wander from their quote, not subtle distortions.
+    """
+    words = set(tokens(claim))
+    if not words:
+        return 1.0
+    return len(words & set(tokens(quote))) / len(words)

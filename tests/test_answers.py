@@ -95,14 +95,19 @@ def test_disagreeing_altitudes_are_flagged_with_both_sides_cited(
         "001_55bce36a464c4aa4",
         "003_933040b281bedf99",
     }
-    assert "disagree" in answer.answer
+    assert "The articles give different figures for the altitude" in answer.answer
+    value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
+    for c in answer.citations:  # each figure shown is in its own citation's quote
+        if c.id in value_of:
+            assert value_of[c.id].split("–")[-1].split()[0] in c.quote
     _check_citations(answer)
 
 
 def test_disagreeing_troop_numbers_are_flagged(fact_checker: FactChecker) -> None:
     answer = fact_checker.ask("How many North Korean troops are in Russia?")
     conflict = next(c for c in answer.conflicts if c.topic == "troops")
-    assert len({v for v in conflict.values}) >= 2
+    assert len(conflict.sides) >= 2
+    assert "10,000–12,000 soldiers" in conflict.values
 
 
 def test_false_premise_is_corrected_from_the_sources(fact_checker: FactChecker) -> None:

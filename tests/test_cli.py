@@ -106,11 +106,36 @@ def test_ingest_of_only_bad_files_exits_2(tmp_path: Path) -> None:
 
 
 def test_chat_keeps_the_conversation(seeded_store: Path) -> None:
-    script = "Which new ICBM did North Korea test?\nAnd how far did it fly?\n/quit\n"
+    # "it" only means the Hwasong-19 through the first turn; /reset forgets it again.
+    script = (
+        "Which new ICBM did North Korea test?\nWhen was it launched?\n"
+        "/reset\nWhen was it launched?\n/quit\n"
+    )
     result = run_cli("chat", store=seeded_store, stdin=script)
     assert result.returncode == 0, result.stderr
-    second = result.stdout.split("you> ")[2]
-    assert "kilometers" in second or "km" in second
+    turns = result.stdout.split("you> ")
+    with_context, after_reset = turns[2], turns[4]
+    assert with_context.split("Sources:")[0].count("[") == 1  # just the Hwasong-19 launch date
+    assert "Hwasong-19" in with_context and "October 31, 2024" in with_context
+    assert "(conversation cleared)" in turns[3]
+    assert after_reset != with_context  # without the conversation, "it" means nothing in particular
+
+
+def test_invalid_setting_in_the_environment_exits_2_naming_it(seeded_store: Path) -> None:
+    result = run_cli("ask", "Where is Kursk?", store=seeded_store, ASSISTANT_TOP_K="abc")
+    assert result.returncode == 2
+    assert "top_k" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_seeds_folder_is_an_error_not_an_empty_corpus(tmp_path: Path) -> None:
+    result = run_cli(
+        "ask",
+        "How many troops?",
+        store=tmp_path / "store",
+        ASSISTANT_SEEDS_DIR=str(tmp_path / "nope"),
+    )
+    assert result.returncode == 1
+    assert "index is empty" in result.stderr and "ASSISTANT_SEEDS_DIR" in result.stderr
 
 
 def test_articles_lists_titles_and_passage_counts(seeded_store: Path) -> None:

@@ -26,7 +26,10 @@ def test_different_altitudes_from_two_articles_conflict() -> None:
         [("a", "reaching altitudes of 7,000 kilometers"), ("b", "an altitude of 7,688 kilometers")]
     )
     assert [c.kind for c in found] == ["altitude"]
-    assert [m[0] for m in found[0].members] == [(0,), (1,)]
+    assert [side.figures for side in found[0].sides] == [
+        [(0, "7,000 kilometers")],
+        [(1, "7,688 kilometers")],
+    ]
 
 
 def test_rounding_and_unit_conversion_do_not_conflict() -> None:
@@ -48,7 +51,7 @@ def test_a_range_is_one_side() -> None:
     found = find_conflicts(
         [("a", "between 10,000 and 12,000 soldiers"), ("b", "around 8,000 North Korean troops")]
     )
-    assert found[0].members[0][1].text == "10,000 soldiers and 12,000 soldiers"
+    assert found[0].sides[0].figures == [(0, "10,000–12,000 soldiers")]
 
 
 def test_an_article_that_shares_a_figure_and_adds_one_does_not_disagree() -> None:

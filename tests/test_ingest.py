@@ -145,3 +145,57 @@ def _ingest_one_article_at_a_time(index: ArticleIndex, corpus: Path) -> None:
 
     index.store.add_texts = add_per_article  # type: ignore[method-assign]
     index.ingest([corpus])
+
+
+def test_an_unreadable_replacement_keeps_the_indexed_article(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    before = fc.index.manifest()["004_17d23c1497de228f"]
+    (corpus / "004_17d23c1497de228f.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    report = fc.ingest([corpus])
+    assert not report.removed
+    assert "004_17d23c1497de228f.txt" in report.skipped[0][0]
+    assert fc.index.manifest()["004_17d23c1497de228f"] == before
+    assert not fc.ask("Why did Incheon Airport close?").refused
+
+
+def test_a_file_from_elsewhere_cannot_take_over_an_indexed_article_id(
+    tmp_path: Path, corpus: Path
+) -> None:
+    fc = _checker(tmp_path, corpus)
+    impostor = tmp_path / "elsewhere" / "003_933040b281bedf99.txt"
+    impostor.parent.mkdir()
+    impostor.write_text("A fake article claiming 90,000 troops went to Kursk.\n", "utf-8")
+    report = fc.ingest([impostor])
+    assert not report.updated and "already indexed from" in report.skipped[0][1]
+    assert "90,000" not in fc.article_text("003_933040b281bedf99")
+
+
+def test_two_files_with_one_stem_are_not_both_added(tmp_path: Path) -> None:
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    (folder / "story.txt").write_text(
+        "Fishing boats returned to Busan harbour on Monday.\n", "utf-8"
+    )
+    (folder / "story.md").write_text(
+        "# Other\n\nA different story about Incheon ferries.\n", "utf-8"
+    )
+    fc = FactChecker(make_settings(tmp_path / "store", seeds_dir=folder))
+    assert [a.article_id for a in fc.articles()] == ["story"]
+    report = fc.ingest([folder])
+    assert "already taken" in report.skipped[0][1]
+
+
+def test_a_new_catalog_title_reaches_the_citations(tmp_path: Path, corpus: Path) -> None:
+    fc = _checker(tmp_path, corpus)
+    catalog = corpus / "catalog.toml"
+    catalog.write_text(
+        catalog.read_text("utf-8").replace(
+            'title = "North Korean Troops to Support Russia in Ukraine: A New Phase in the Conflict?"',
+            'title = "Balloons, warheads and a new phase"',
+        ),
+        "utf-8",
+    )
+    report = fc.ingest([corpus])
+    assert report.passages_written == 0
+    answer = fc.ask("Why did Incheon Airport close?")
+    assert answer.citations[0].title == "Balloons, warheads and a new phase"

@@ -192,7 +192,7 @@ def test_chat_refusal_is_shown_as_not_in_the_articles(url: str) -> None:
 def test_chat_shows_conflicting_sources_side_by_side(url: str) -> None:
     _, messages, _ = chat(Client(url, verbose=False), "How many North Korean troops are in Russia?")
     answer = text_of(messages[1])
-    assert "Sources disagree on troops" in answer
+    assert "Sources give different figures for troops" in answer
     assert answer.count('<div class="fc-side">') == 2
 
 

@@ -126,7 +126,7 @@ def test_conflict_shows_each_value_in_its_own_column_with_its_sources() -> None:
     )
     html = render.conflicts_html([conflict], citations)
     sides = re.findall(r'<div class="fc-side">(.*?)</ul></div>', html)
-    assert "Sources disagree on troops" in html
+    assert "Sources give different figures for troops" in html
     assert len(sides) == 2
     assert "10,000 soldiers" in sides[0] and "Article 1" in sides[0]
     assert "8,000 troops" in sides[1] and "Article 2" in sides[1] and "Article 3" in sides[1]

@@ -117,3 +117,26 @@ def test_any_span_of_an_article_verifies_to_itself(data: st.DataObject) -> None:
 def test_text_not_in_the_article_never_verifies(garbage: str) -> None:
     assume(len(garbage.split()) >= 3)
     assert find_quote(seed_text(AFP), garbage) is None
+
+
+def test_a_claim_that_says_more_than_its_real_quote_is_rejected() -> None:
+    needle = "Japan noted that the intercontinental ballistic missile (ICBM) flew longer"
+    passages = [_passage(AFP, needle)]
+    claim = Claim(
+        text="North Korea destroyed a Japanese warship with a nuclear torpedo.",
+        passage=1,
+        quote="Japan noted that the intercontinental ballistic missile (ICBM) flew longer",
+    )
+    kept, rejected = verify_claims([claim], passages, _texts())
+    assert kept == [] and "says more than its quote" in rejected[0].reason
+
+
+def test_a_faithful_paraphrase_of_the_quote_is_kept() -> None:
+    needle = "remaining airborne for about 86 minutes"
+    claim = Claim(
+        text="Japan said the missile remained airborne for about 86 minutes.",
+        passage=1,
+        quote="the North, remaining airborne for about 86 minutes",
+    )
+    kept, _ = verify_claims([claim], [_passage(AFP, needle)], _texts())
+    assert len(kept) == 1

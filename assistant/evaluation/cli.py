@@ -246,7 +246,7 @@ def _fact_checker(
     from pydantic import ValidationError
 
     from assistant.factchecker import FactChecker
-    from assistant.settings import Settings
+    from assistant.settings import PROJECT_ROOT, Settings
 
     try:
         settings = Settings()
@@ -254,7 +254,18 @@ def _fact_checker(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
-    return FactChecker(settings, model=model, top_k=top_k), None, None
+    # The eval set is written for the seed articles: run it on exactly those, in an index of its
+    # own, so articles a user has ingested or uploaded never change the figures.
+    settings = settings.model_copy(
+        update={
+            "seeds_dir": PROJECT_ROOT / "seeds",
+            "vectorstore_dir": settings.vectorstore_dir / "eval",
+            "collection_prefix": f"{settings.collection_prefix}-eval",
+        }
+    )
+    fc = FactChecker(settings, model=model, top_k=top_k)
+    fc.ingest()  # costs a hash per article when the seeds are unchanged
+    return fc, None, None
 
 
 def _default_folder(model: str) -> Path:

@@ -283,10 +283,6 @@ class CitationJudgement:
     recall: float | None  # None: no statements (a refusal)
     precision: float | None
 
-    @property
-    def total_citations(self) -> int:
-        return sum(len(s.citation_ids) for s in self.statements)
-
 
 def judge_answer(
     answer_text: str,

@@ -128,30 +128,38 @@ def _source_item(c: Citation, corpus: Corpus) -> str:
 
 
 def conflicts_html(conflicts: Sequence[Conflict], citations: Sequence[Citation]) -> str:
-    """Each disagreement as columns, one per distinct value, with the sources that give it."""
+    """Each disagreement as columns, one per side (article), with its figures and sources."""
     by_id = {c.id: c for c in citations}
     blocks = []
     for conflict in conflicts:
-        sides: dict[str, list[int]] = {}
-        for value, cid in zip(conflict.values, conflict.citation_ids, strict=False):
-            sides.setdefault(value, []).append(cid)
+        value_of = dict(zip(conflict.citation_ids, conflict.values, strict=False))
+        groups = conflict.sides or _groups_by_value(conflict)
         columns = []
-        for value, ids in sides.items():
+        for ids in groups:
+            values = " · ".join(dict.fromkeys(value_of[cid] for cid in ids if cid in value_of))
             sources = "".join(
                 f'<li><span class="fc-src-n">[{cid}]</span> {esc(by_id[cid].title)}</li>'
                 for cid in ids
                 if cid in by_id
             )
             columns.append(
-                f'<div class="fc-side"><div class="fc-side-value">{esc(value)}</div>'
+                f'<div class="fc-side"><div class="fc-side-value">{esc(values)}</div>'
                 f'<ul class="fc-side-sources">{sources}</ul></div>'
             )
         blocks.append(
             '<div class="fc-conflict" role="note">'
-            f'<div class="fc-conflict-title">Sources disagree on {esc(conflict.topic)}</div>'
+            f'<div class="fc-conflict-title">Sources give different figures for '
+            f"{esc(conflict.topic)}</div>"
             f'<div class="fc-sides">{"".join(columns)}</div></div>'
         )
     return "".join(blocks)
+
+
+def _groups_by_value(conflict: Conflict) -> list[list[int]]:
+    groups: dict[str, list[int]] = {}
+    for value, cid in zip(conflict.values, conflict.citation_ids, strict=False):
+        groups.setdefault(value, []).append(cid)
+    return list(groups.values())
 
 
 def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> str:
