@@ -17,6 +17,7 @@ line, whatever the client library wrapped it in.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -476,40 +477,23 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         passages: list[Passage] = x["passages"]
         standalone = self._standalone(x)
         condense_usage = x["condensed"]["usage"]
+        refuse = functools.partial(
+            refusal, x["question"], template=template, model=self.model_name, standalone=standalone
+        )
         if x["injection"]:
-            answer = refusal(
-                x["question"],
-                [],
-                template=template,
-                model=self.model_name,
-                standalone=standalone,
-                usage=condense_usage,
-                note=INJECTION_NOTE.format(phrase=x["injection"]),
+            answer = refuse(
+                [], usage=condense_usage, note=INJECTION_NOTE.format(phrase=x["injection"])
             )
             answer.answer = INJECTION_REFUSAL
             return answer
         result = x["output"]
         if result is None:
-            return refusal(
-                x["question"],
-                passages,
-                template=template,
-                model=self.model_name,
-                standalone=standalone,
-                usage=condense_usage,
-            )
+            return refuse(passages, usage=condense_usage)
         usage = _add(condense_usage, _usage(result.get("raw")))
         parsed = result.get("parsed")
         if parsed is None:
-            return refusal(
-                x["question"],
-                passages,
-                template=template,
-                model=self.model_name,
-                standalone=standalone,
-                usage=usage,
-                note=MALFORMED_NOTE.format(reason=_short(result.get("parsing_error"))),
-            )
+            reason = _short(result.get("parsing_error"))
+            return refuse(passages, usage=usage, note=MALFORMED_NOTE.format(reason=reason))
         return compose_answer(
             x["question"],
             parsed,

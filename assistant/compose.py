@@ -6,6 +6,7 @@ that quote the same span. If nothing survives, the answer is a refusal. Pure: no
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from assistant.conflicts import find_conflicts
@@ -69,26 +70,22 @@ def compose_answer(
     standalone: str | None = None,
     usage: Usage | None = None,
 ) -> Answer:
+    refuse = functools.partial(
+        refusal,
+        question,
+        passages,
+        template=refusal_template,
+        model=model,
+        standalone=standalone,
+        usage=usage,
+    )
     if output.refused or not output.claims:
-        return refusal(
-            question,
-            passages,
-            template=refusal_template,
-            model=model,
-            standalone=standalone,
-            usage=usage,
-        )
+        return refuse()
     kept, rejected = verify_claims(output.claims, passages, article_texts)
     notes = [f"Dropped a claim: {r.reason}." for r in rejected]
     if not kept:
-        return refusal(
-            question,
-            passages,
-            template=refusal_template,
-            model=model,
-            standalone=standalone,
+        return refuse(
             dropped=len(rejected),
-            usage=usage,
             note="The model's claims could not be verified against the articles, so none is shown.",
         )
     citations, claim_ids = _number_citations(kept)

@@ -40,6 +40,26 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def decode_article(data: bytes) -> str:
+    """The text of an article file's bytes, or ArticleError with the reason and the remedy.
+
+    The one check of content shared by ingest and the web UI's upload, so both refuse the same
+    files for the same reasons.
+    """
+    if b"\x00" in data:
+        raise ArticleError("is a binary file, not text; save it as UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            f"is not UTF-8 text (invalid byte at offset {exc.start}); re-save it as UTF-8"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ArticleError("is empty; there is nothing to index")
+    return text
+
+
 def read_article_text(path: Path) -> str:
     """Return the file's text or raise ArticleError saying why it cannot be used."""
     if not path.exists():
@@ -51,18 +71,10 @@ def read_article_text(path: Path) -> str:
     data = path.read_bytes()
     if len(data) > MAX_ARTICLE_BYTES:
         raise ArticleError(f"{path}: larger than {MAX_ARTICLE_BYTES // 1_000_000} MB")
-    if b"\x00" in data:
-        raise ArticleError(f"{path}: binary file, not UTF-8 text")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(
-            f"{path}: not UTF-8 text (bad byte at offset {exc.start}); re-save it as UTF-8"
-        ) from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ArticleError(f"{path}: empty file")
-    return text
+        return decode_article(data)
+    except ArticleError as exc:
+        raise ArticleError(f"{path} {exc}") from None
 
 
 def load_catalog(path: Path) -> dict[str, dict[str, str]]:

@@ -277,7 +277,7 @@ class ArticleIndex:
         if passages:
             self.store.add_texts(
                 texts=[p.text for p in passages],
-                metadatas=[_metadata(p) for p in passages],
+                metadatas=[passage_metadata(p) for p in passages],
                 ids=[p.passage_id for p in passages],
             )
         self.texts.upsert(
@@ -344,7 +344,8 @@ def _entry(article: Article, path: Path, passages: int) -> ArticleEntry:
     )
 
 
-def _metadata(p: Passage) -> dict[str, Any]:
+def passage_metadata(p: Passage) -> dict[str, Any]:
+    """What Chroma stores beside a passage's text; enough to rebuild the Passage."""
     return {
         "article_id": p.article_id,
         "title": p.title,

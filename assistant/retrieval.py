@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 from rank_bm25 import BM25Okapi
 
-from assistant.index import ArticleIndex
+from assistant.index import ArticleIndex, passage_metadata
 from assistant.splitting import Passage
 from assistant.text import tokens
 
@@ -104,12 +104,7 @@ def hit_to_document(hit: Hit) -> Document:
         page_content=p.text,
         id=p.passage_id,
         metadata={
-            "article_id": p.article_id,
-            "title": p.title,
-            "start": p.start,
-            "end": p.end,
-            "index": p.index,
-            "version": p.version,
+            **passage_metadata(p),
             "score": hit.score,
             "dense_rank": hit.dense_rank,
             "lexical_rank": hit.lexical_rank,

@@ -15,12 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import Field
 
 from assistant.errors import ModelError
 from assistant.evaluation.cases import Case, load_cases, select_cases
@@ -37,20 +33,12 @@ THRESHOLDS_FILE = PROJECT_ROOT / "eval" / "thresholds.json"
 PromptPassages = Sequence[tuple[int, str, str]]  # (number, article id, text) as in the prompt
 
 
-class ScriptedModel(BaseChatModel):
+class ScriptedModel(OfflineChatModel):
     """The offline model with its answer rewritten by ``rewrite`` (condensing is untouched)."""
-
-    inner: OfflineChatModel = Field(default_factory=OfflineChatModel)
 
     @property
     def _llm_type(self) -> str:
         return f"scripted-{type(self).__name__}"
-
-    def bind_tools(
-        self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        formatted = [convert_to_openai_tool(t) for t in tools]
-        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
     def _generate(
         self,
@@ -59,7 +47,7 @@ class ScriptedModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        result = self.inner._generate(messages, stop=stop, **kwargs)
+        result = super()._generate(messages, stop=stop, **kwargs)
         message = result.generations[0].message
         assert isinstance(message, AIMessage)
         if message.tool_calls:

@@ -47,7 +47,7 @@ def test_derive_title_shortens_long_first_lines() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("empty.txt", b"   \n", "empty file"),
+        ("empty.txt", b"   \n", "is empty"),
         ("latin1.txt", "Caf\xe9 news".encode("latin-1"), "not UTF-8"),
         ("binary.txt", b"\x00\x01\x02", "binary"),
         ("notes.pdf", b"%PDF-1.4", "only .txt and .md"),

@@ -55,6 +55,17 @@ def test_uploading_the_same_name_again_updates_the_article(fc: FactChecker, tmp_
     assert uploads(fc) == ["keepers.txt"]
 
 
+def test_uploading_the_same_name_with_the_other_suffix_replaces_the_article(
+    fc: FactChecker, tmp_path: Path
+) -> None:
+    add_upload(fc, write_file(tmp_path / "a", "keepers.txt", GOOD_ARTICLE))
+    changed = GOOD_ARTICLE.replace("two lighthouse keepers", "three lighthouse keepers")
+    result = add_upload(fc, write_file(tmp_path / "b", "keepers.md", changed))
+    assert result.status == "updated"
+    assert "three lighthouse keepers" in fc.article_text("keepers")
+    assert uploads(fc) == ["keepers.md"]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.corpus import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES
+from assistant.corpus import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, decode_article
 from assistant.errors import ArticleError
 from assistant.index import ArticleEntry
 
@@ -101,17 +101,10 @@ def validate_upload(
     data = path.read_bytes()
     if len(data) > limit:  # the file grew after stat
         raise UploadRejected(f"“{name}” is larger than {human_bytes(limit)}.")
-    if b"\x00" in data:
-        raise UploadRejected(f"“{name}” is a binary file, not text; save it as UTF-8 text.")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UploadRejected(
-            f"“{name}” is not UTF-8 text (invalid byte at offset {exc.start}); "
-            "re-save it as UTF-8 and upload it again."
-        ) from None
-    if not text.removeprefix("\ufeff").strip():
-        raise UploadRejected(f"“{name}” is empty; there is nothing to add.")
+        decode_article(data)
+    except ArticleError as exc:
+        raise UploadRejected(f"“{name}” {exc}.") from None
     article_id = safe_stem(name)
     current = existing.get(article_id)
     if current is not None and not _inside(Path(current.path), uploads_dir):
@@ -138,17 +131,25 @@ def add_upload(fact_checker: Any, path: Path, *, original_name: str | None = Non
         uploads_dir.mkdir(parents=True, exist_ok=True)
         target = uploads_dir / valid.filename
         previous = target.read_bytes() if target.exists() else None
+        # The same id uploaded earlier under the other suffix is being replaced: set it aside so
+        # the index accepts the new file for the id, and put it back if anything fails.
+        old = existing.get(valid.article_id)
+        replaced = (
+            Path(old.path) if old is not None and Path(old.path) != target.resolve() else None
+        )
+        replaced_bytes = replaced.read_bytes() if replaced and replaced.exists() else None
         _write_atomically(target, valid.data)
         try:
+            if replaced is not None:
+                replaced.unlink(missing_ok=True)
             report = fact_checker.ingest([target])
             if report.skipped:
                 raise UploadRejected(report.skipped[0][1].replace(str(target), valid.filename))
         except BaseException:
             _restore(target, previous)
+            if replaced is not None and replaced_bytes is not None:
+                _write_atomically(replaced, replaced_bytes)
             raise
-        old = existing.get(valid.article_id)
-        if old is not None and Path(old.path) != target.resolve():
-            Path(old.path).unlink(missing_ok=True)  # same id under another suffix: replaced
         entry = next(e for e in fact_checker.articles() if e.article_id == valid.article_id)
     if valid.article_id in report.added:
         status: Literal["added", "updated", "unchanged"] = "added"
