@@ -194,10 +194,10 @@ def parse_prompt(prompt: str) -> tuple[str, list[tuple[int, str, str]]]:
     return question, passages
 
 
-def _matches(term: str, words: frozenset[str] | set[str]) -> bool:
+def _matches(term: str, words: frozenset[str] | set[str], synonyms: bool = True) -> bool:
     if term in words:
         return True
-    if term in _SYN_INDEX and _SYN_INDEX[term] & words:
+    if synonyms and term in _SYN_INDEX and _SYN_INDEX[term] & words:
         return True
     if len(term) >= 5:
         return any(len(w) >= 5 and (w[:5] == term[:5] or term in w or w in term) for w in words)
@@ -342,12 +342,15 @@ def _name_units(question: str) -> list[list[str]]:
 
 
 def _name_near(sentence: str, focus: list[str], question: str) -> bool:
-    """For "the name of the X": a capitalised word the question lacks, right beside an X."""
+    """For "the name of the X": a capitalised word the question lacks, right beside an X.
+
+    The X itself, not a synonym: "the envoy's name" is not answered by a minister's.
+    """
     asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
     words = re.findall(r"[\w’'-]+", sentence)
     for i, word in enumerate(words):
-        if any(_matches(f, frozenset(tokens(word))) for f in focus):
-            window = words[max(1, i - 3) : i] + words[i + 1 : i + 4]
+        if any(_matches(f, frozenset(tokens(word)), synonyms=False) for f in focus):
+            window = words[max(1, i - 1) : i] + words[i + 1 : i + 4]  # "Minister, Choe Son-hui"
             if any(w[0].isupper() and w.lower() not in asked for w in window):
                 return True
     return False
