@@ -61,7 +61,8 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _settings(**overrides: Any) -> Any:
+def load_settings(**overrides: Any) -> Any:
+    """Settings from the environment; an invalid value is a usage error (exit 2), not a crash."""
     from pydantic import ValidationError
 
     from assistant.settings import Settings
@@ -77,7 +78,7 @@ def _settings(**overrides: Any) -> Any:
 def _checker(model: str | None = None, top_k: int | None = None) -> Any:
     from assistant.factchecker import FactChecker
 
-    return FactChecker(_settings(), model=model, top_k=top_k)
+    return FactChecker(load_settings(), model=model, top_k=top_k)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,7 +163,7 @@ def ingest(paths: tuple[Path, ...]) -> None:
     """Index article files or folders (default: seeds/). Unchanged files cost nothing."""
     from assistant.factchecker import FactChecker
 
-    fc = FactChecker(_settings(), auto_ingest=False)
+    fc = FactChecker(load_settings(), auto_ingest=False)
     report = fc.ingest(list(paths) or None)
     for _path, reason in report.skipped:
         click.echo(f"warning: skipped {reason}", err=True)

@@ -8,6 +8,7 @@ removed so the offline path is what the suite tests.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +52,10 @@ def fact_checker(seeded_store: Path) -> Iterator[FactChecker]:
 
 def seed_text(article_id: str) -> str:
     return (SEEDS / f"{article_id}.txt").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,9 @@ import pytest
 from assistant.errors import IndexError_
 from assistant.factchecker import FactChecker
 
-from conftest import SEED_IDS, make_settings, seed_text
+from conftest import SEED_IDS, free_port, make_settings, seed_text
 
 pytestmark = pytest.mark.server
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +26,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if chroma is None:
         pytest.fail("the chroma CLI is not installed (it comes with the chromadb package)")
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.Popen(
@@ -98,6 +91,6 @@ def test_reingest_against_the_server_is_incremental(server_checker: FactChecker)
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
+    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())
     with pytest.raises(IndexError_, match="cannot reach the Chroma server"):
         FactChecker(settings)

@@ -7,7 +7,6 @@ is not to 127.0.0.1, so these tests also show that nothing leaves the machine.
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from assistant.factchecker import FactChecker
 from assistant.schema import Answer
 from assistant.tokens import count_tokens
 
-from conftest import make_settings
+from conftest import free_port, make_settings
 
 QUESTION = "How far did the missile fly?"  # the faithful answer has three claims
 INVENTED = "Officials confirmed the launch was a complete and total failure."
@@ -59,12 +58,6 @@ def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # no
 def assert_citations_verified(fc: FactChecker, answer: Answer) -> None:
     for c in answer.citations:
         assert fc.article_text(c.article_id)[c.start : c.end] == c.quote
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --- faithful answers ------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from fake_openai import (  # noqa: F401 - fixtures
 
 from assistant.schema import Answer
 
-from conftest import SEEDS
+from conftest import SEEDS, free_port
 
 pytestmark = pytest.mark.server
 
@@ -66,12 +65,6 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_cli_ask_answers_through_the_openai_compatible_server(

@@ -7,7 +7,6 @@ seeded Chroma store (a fraction of a second, no re-embedding) and opens a FactCh
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,7 @@ from langchain_core.outputs import ChatResult
 from assistant.factchecker import FactChecker
 from assistant.offline_model import OfflineChatModel
 
-from conftest import make_settings
+from conftest import free_port, make_settings
 
 # An article whose sentences carry HTML and template syntax. The offline model quotes the first
 # sentence for ZEBRA_QUESTION, so the payload reaches both the chat and the evidence panel.
@@ -40,12 +39,6 @@ GOOD_ARTICLE = (
     "The keepers will maintain the lamp and record the weather every three hours.\n"
 )
 LIGHTHOUSE_QUESTION = "How many lighthouse keepers will return to Skerry Point?"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

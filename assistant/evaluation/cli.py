@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from assistant.cli import load_settings, model_option, top_k_option
 from assistant.errors import AssistantError
 from assistant.evaluation.cases import KINDS, EvalSetError
 from assistant.settings import PROJECT_ROOT
@@ -27,14 +28,8 @@ REPORTS_DIR = PROJECT_ROOT / "eval" / "reports"
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--model",
-    default=None,
-    help="'offline' (the default without OPENAI_API_KEY) or an OpenAI model name.",
-)
-@click.option(
-    "-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (1-50)."
-)
+@model_option
+@top_k_option
 @click.option(
     "--cases",
     "cases_path",
@@ -243,17 +238,9 @@ def _fact_checker(
     injected = (ctx.obj or {}).get("fact_checker") if isinstance(ctx.obj, dict) else None
     if injected is not None:
         return injected, model, top_k
-    from pydantic import ValidationError
-
     from assistant.factchecker import FactChecker
-    from assistant.settings import PROJECT_ROOT, Settings
 
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
+    settings = load_settings()
     # The eval set is written for the seed articles: run it on exactly those, in an index of its
     # own, so articles a user has ingested or uploaded never change the figures.
     settings = settings.model_copy(
