@@ -6,73 +6,16 @@ input, 1 for unreachable services), never a traceback; ``--debug`` shows the tra
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from assistant.cli_options import handle_errors, load_settings, model_option, top_k_option
 from assistant.errors import AssistantError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context()
-        try:
-            return func(*args, **kwargs)
-        except click.ClickException:
-            raise  # usage errors: click prints them and exits 2
-        except AssistantError as exc:
-            if ctx.find_root().params.get("debug"):
-                raise
-            _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except BrokenPipeError:  # `assistant ask … | head`: the reader left; nothing to report
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(141)
-        except Exception as exc:  # last resort: one line, not a traceback
-            if ctx.find_root().params.get("debug"):
-                raise
-            from assistant.model_errors import explain
-
-            known = explain(exc)
-            if known is not None:
-                _fail(str(known), known.exit_code)
-            _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", 1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def load_settings(**overrides: Any) -> Any:
-    """Settings from the environment; an invalid value is a usage error (exit 2), not a crash."""
-    from pydantic import ValidationError
-
-    from assistant.settings import Settings
-
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
+from assistant.evaluation.cli import eval_command
 
 
 def _checker(model: str | None = None, top_k: int | None = None) -> Any:
@@ -91,16 +34,6 @@ def main(debug: bool, verbose: bool) -> None:
     )
 
 
-top_k_option = click.option(
-    "-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (1-50)."
-)
-model_option = click.option(
-    "--model",
-    default=None,
-    help="'offline' (default without OPENAI_API_KEY) or an OpenAI model name.",
-)
-
-
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
@@ -117,7 +50,7 @@ def ask(question: str, as_json: bool, model: str | None, top_k: int | None) -> N
     if as_json:
         click.echo(fc.ask(question).model_dump_json(indent=2))
     else:
-        from assistant.streaming import echo_stream
+        from assistant.terminal.live import echo_stream
 
         echo_stream(fc.stream(question))
 
@@ -128,7 +61,7 @@ def ask(question: str, as_json: bool, model: str | None, top_k: int | None) -> N
 @handle_errors
 def chat(model: str | None, top_k: int | None) -> None:
     """Chat in the terminal; follow-up questions use the conversation. /reset, /quit."""
-    from assistant.streaming import echo_stream
+    from assistant.terminal.live import echo_stream
 
     fc = _checker(model, top_k)
     history: list[tuple[str, str]] = []
@@ -198,18 +131,7 @@ def serve(host: str, port: int, model: str | None, top_k: int | None) -> None:
     run_ui(_checker(model, top_k), host=host, port=port)
 
 
-@main.command(
-    name="eval",
-    add_help_option=False,
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-)
-@click.pass_context
-@handle_errors
-def eval_(ctx: click.Context) -> None:
-    """Run the citation-accuracy eval (see `assistant eval --help`)."""
-    from assistant.evaluation.cli import eval_command
-
-    eval_command.main(args=ctx.args, prog_name="assistant eval", standalone_mode=True)
+main.add_command(eval_command, name="eval")
 
 
 @main.command()

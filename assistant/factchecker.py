@@ -8,13 +8,13 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant.answer.history import normalize_history
 from assistant.errors import ArticleError, AssistantError, InputError
-from assistant.history import normalize_history
-from assistant.index import ArticleEntry, ArticleIndex, IngestReport
 from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
-from assistant.retrieval import Hit, HybridRetriever
 from assistant.schema import Answer
 from assistant.settings import Settings
+from assistant.store.index import ArticleEntry, ArticleIndex, IngestReport
+from assistant.store.retrieval import Hit, HybridRetriever
 from assistant.tokens import count_tokens
 
 MAX_CACHED_CHAINS = 8
@@ -126,7 +126,7 @@ class FactChecker:
 
     def _chain(self, name: str) -> Any:
         if name not in self._chains:
-            from assistant.chain import build_chain
+            from assistant.answer.chain import build_chain
 
             if len(self._chains) >= MAX_CACHED_CHAINS:  # a UI user may try many model names
                 self._chains.pop(next(iter(self._chains)))

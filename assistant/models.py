@@ -101,7 +101,7 @@ def _api_key(settings: Settings, what: str, instead: str) -> str:
 def make_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel:
     name = name or settings.resolved_model()
     if name == OFFLINE_MODEL:
-        from assistant.offline_model import OfflineChatModel
+        from assistant.offline.model import OfflineChatModel
 
         return OfflineChatModel()
     api_key = _api_key(settings, f"model {name!r}", f"use --model {OFFLINE_MODEL}")
@@ -145,7 +145,7 @@ def structured_output_kwargs(settings: Settings, model: BaseChatModel) -> dict[s
 def make_embeddings(settings: Settings) -> tuple[Embeddings, str]:
     """The embedding model and the id that names its Chroma collections."""
     if settings.embedding_model == LOCAL_EMBEDDINGS:
-        from assistant.embeddings import LocalMiniLMEmbeddings
+        from assistant.store.embeddings import LocalMiniLMEmbeddings
 
         embeddings = LocalMiniLMEmbeddings()
         return embeddings, embeddings.model_id

@@ -18,14 +18,14 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from assistant.answer.verify import VerifiedClaim, find_quote
 from assistant.errors import ModelError
 from assistant.evaluation.cases import Case, load_cases, select_cases
 from assistant.evaluation.runner import EvalRun, run_eval
-from assistant.offline_model import OfflineChatModel, parse_prompt
+from assistant.offline.model import OfflineChatModel, parse_prompt
 from assistant.schema import Claim, ModelAnswer
 from assistant.settings import PROJECT_ROOT
-from assistant.splitting import Passage
-from assistant.verify import VerifiedClaim, find_quote
+from assistant.store.splitting import Passage
 
 CASES_FILE = PROJECT_ROOT / "eval" / "cases.jsonl"
 THRESHOLDS_FILE = PROJECT_ROOT / "eval" / "thresholds.json"

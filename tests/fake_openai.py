@@ -13,7 +13,7 @@ The server speaks just enough of the OpenAI wire protocol for the assistant's re
 Replies are scripted per test: a queue of ``Reply`` objects (a status code, a delay, an edited
 answer, raw text) consumed one per chat request, then ``default`` for every later request. The
 default is *faithful*: it answers from the passages in the prompt it received, exactly as the
-offline model would (``assistant.offline_model.answer``), so a correct client gets verifiable
+offline model would (``assistant.offline.model.answer``), so a correct client gets verifiable
 citations and any breakage is the client's. It binds 127.0.0.1 on a random port only.
 
 ``loopback_only`` makes the tests' claim "nothing leaves the machine" checkable: it fails every
@@ -43,9 +43,9 @@ from typing import Any
 
 import pytest
 
-from assistant.offline_model import answer as offline_answer
-from assistant.offline_model import condense, parse_prompt
-from assistant.prompts import CONDENSE_MARKER
+from assistant.answer.prompts import CONDENSE_MARKER
+from assistant.offline.model import answer as offline_answer
+from assistant.offline.model import condense, parse_prompt
 from assistant.tokens import count_tokens
 
 API_KEY = "sk-test-fake-openai"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.conflicts import figures, find_conflicts
+from assistant.answer.conflicts import figures, find_conflicts
 
 
 def test_altitude_and_distance_in_one_sentence_are_told_apart() -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import (
+from assistant.errors import ArticleError
+from assistant.store.corpus import (
     boilerplate_spans,
     content_blocks,
     derive_title,
@@ -14,7 +15,6 @@ from assistant.corpus import (
     load_catalog,
     read_article_text,
 )
-from assistant.errors import ArticleError
 
 from conftest import SEEDS, seed_text
 

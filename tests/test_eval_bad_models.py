@@ -99,7 +99,7 @@ def test_quotes_from_the_wrong_article_drop_citation_recall_and_precision(
     guarded = overall_with(seeded_store, MisattributingModel(), cases)
     assert guarded["claim_verification"] < baseline["claim_verification"] - 0.3
     # …and were that check to regress, citation recall and precision would show it.
-    monkeypatch.setattr("assistant.verify.MIN_CLAIM_SUPPORT", 0.0)
+    monkeypatch.setattr("assistant.answer.verify.MIN_CLAIM_SUPPORT", 0.0)
     bad = overall_with(seeded_store, MisattributingModel(), cases)
     assert bad["citation_recall"] < baseline["citation_recall"] - 0.3
     assert bad["citation_precision"] < baseline["citation_precision"] - 0.3
@@ -114,7 +114,7 @@ def test_a_broken_verifier_lets_wrong_article_citations_through_and_quote_validi
 ) -> None:
     # The judge rechecks every citation against the article files, so a regression in the
     # assistant's own verification cannot vouch for itself.
-    monkeypatch.setattr("assistant.compose.verify_claims", lax_verify_claims)
+    monkeypatch.setattr("assistant.answer.compose.verify_claims", lax_verify_claims)
     bad = overall_with(seeded_store, WrongArticleModel(), cases)
     assert bad["quote_validity"] < 0.5 < baseline["quote_validity"]
     assert bad["citation_recall"] < baseline["citation_recall"] - 0.3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import find_injection
+from assistant.answer.guard import find_injection
 
 
 @pytest.mark.parametrize(

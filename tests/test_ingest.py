@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.embeddings import LocalMiniLMEmbeddings
 from assistant.factchecker import FactChecker
-from assistant.index import ArticleIndex
+from assistant.store.embeddings import LocalMiniLMEmbeddings
+from assistant.store.index import ArticleIndex
 
 from conftest import SEED_IDS, SEEDS, make_settings
 

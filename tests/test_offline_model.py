@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage
 
-from assistant.offline_model import OfflineChatModel, answer, condense, parse_prompt
-from assistant.prompts import format_passages
+from assistant.answer.prompts import format_passages
+from assistant.offline.model import OfflineChatModel, answer, condense, parse_prompt
 from assistant.schema import ModelAnswer
-from assistant.splitting import Passage
+from assistant.store.splitting import Passage
 
 TEXT = (
     "Seoul's military reported that about 70 balloons had landed by Thursday morning. "

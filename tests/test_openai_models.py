@@ -16,7 +16,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     openai_server,
 )
 
-from assistant.chain import trim_history
+from assistant.answer.chain import trim_history
 from assistant.errors import ModelError
 from assistant.factchecker import FactChecker
 from assistant.model_errors import explain

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assistant.factchecker import FactChecker
-from assistant.retrieval import reciprocal_rank_fusion
-from assistant.splitting import Passage
+from assistant.store.retrieval import reciprocal_rank_fusion
+from assistant.store.splitting import Passage
 
 
 def _p(name: str) -> Passage:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
+from assistant.answer.history import normalize_history
 from assistant.errors import InputError
-from assistant.history import normalize_history
 from assistant.settings import Settings
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.corpus import Article, content_hash, load_article, load_catalog
-from assistant.splitting import split_article
+from assistant.store.corpus import Article, content_hash, load_article, load_catalog
+from assistant.store.splitting import split_article
 from assistant.tokens import count_tokens
 
 from conftest import SEEDS

@@ -23,7 +23,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     openai_server,
 )
 
-from assistant.chain import ClaimScanner
+from assistant.answer.chain import ClaimScanner
 from assistant.errors import ModelError
 from assistant.factchecker import FactChecker
 from assistant.schema import Answer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from assistant.factchecker import FactChecker
-from assistant.render import render_answer
-from assistant.streaming import echo_stream
+from assistant.terminal.live import echo_stream
+from assistant.terminal.plain import render_answer
 
 QUESTION = "How far did the missile fly?"
 

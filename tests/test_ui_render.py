@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from assistant.index import ArticleEntry
 from assistant.schema import Answer, Citation, Conflict, PassageRef
+from assistant.store.index import ArticleEntry
 from assistant.ui import render
 
 from conftest import SEED_IDS, seed_text

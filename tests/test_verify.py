@@ -6,9 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from assistant.answer.verify import clean_quote, find_quote, verify_claims
 from assistant.schema import Claim
-from assistant.splitting import Passage
-from assistant.verify import clean_quote, find_quote, verify_claims
+from assistant.store.splitting import Passage
 
 from conftest import seed_text
 

@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
 from assistant.factchecker import FactChecker
-from assistant.offline_model import OfflineChatModel
+from assistant.offline.model import OfflineChatModel
 
 from conftest import free_port, make_settings
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import load_settings, model_option, top_k_option
+from assistant.cli_options import load_settings, model_option, top_k_option
 from assistant.errors import AssistantError
 from assistant.evaluation.cases import KINDS, EvalSetError
 from assistant.settings import PROJECT_ROOT

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.evaluation.cases import KINDS, EvalSetError
-from assistant.evaluation.metrics import METRIC_INFO, METRICS
-from assistant.evaluation.report import SHORT_KIND, fmt
+from assistant.evaluation.metrics import METRIC_INFO, METRICS, fmt
+from assistant.evaluation.report import SHORT_KIND
 
 if TYPE_CHECKING:
     from rich.console import Console

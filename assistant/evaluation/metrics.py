@@ -636,3 +636,12 @@ def score_case(
             ids = "".join(f"[{i}]" for i in statement.irrelevant_ids)
             failures.append(f"statement {number}: irrelevant citation {ids}")
     return scores
+
+
+def fmt(key: str, value: float | None, *, unit: bool = True) -> str:
+    """A metric for people: rates as percentages with one decimal, latency in milliseconds."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if METRIC_INFO[key].unit == "s":
+        return f"{value * 1000:.0f}" + (" ms" if unit else "")
+    return f"{100 * value:.1f}"

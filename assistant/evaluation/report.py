@@ -8,13 +8,12 @@ needed), which keeps ``assistant eval --compare`` and the rest of the CLI quick 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.evaluation.cases import KINDS
-from assistant.evaluation.metrics import METRIC_INFO, METRICS
+from assistant.evaluation.metrics import METRIC_INFO, METRICS, fmt
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -35,15 +34,6 @@ SHORT_KIND = {
 }
 CHART_METRICS = tuple(m.key for m in METRICS if m.unit == "rate")
 FILES = ("results.jsonl", "summary.json", "report.md", "metrics_by_kind.png")
-
-
-def fmt(key: str, value: float | None, *, unit: bool = True) -> str:
-    """A metric for people: rates as percentages with one decimal, latency in milliseconds."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if METRIC_INFO[key].unit == "s":
-        return f"{value * 1000:.0f}" + (" ms" if unit else "")
-    return f"{100 * value:.1f}"
 
 
 def write_report(

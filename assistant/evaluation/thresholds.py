@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.cases import KINDS, EvalSetError
-from assistant.evaluation.metrics import METRICS
-from assistant.evaluation.report import fmt
+from assistant.evaluation.metrics import METRICS, fmt
 
 GATED = tuple(m.key for m in METRICS if m.gated)
 TOLERANCE = 1e-9

@@ -20,9 +20,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 
 from assistant.errors import AssistantError, InputError
-from assistant.index import ArticleEntry
 from assistant.schema import Answer
 from assistant.settings import OFFLINE_MODEL
+from assistant.store.index import ArticleEntry
 from assistant.ui import render
 from assistant.ui.style import CSS
 from assistant.ui.uploads import add_upload, human_bytes

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import nh3
 
-from assistant.index import ArticleEntry
 from assistant.schema import Answer, Citation, Conflict, PassageRef
+from assistant.store.index import ArticleEntry
 
 ALLOWED_TAGS = frozenset(
     {

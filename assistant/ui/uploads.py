@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.corpus import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, decode_article
 from assistant.errors import ArticleError
-from assistant.index import ArticleEntry
+from assistant.store.corpus import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, decode_article
+from assistant.store.index import ArticleEntry
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.splitting import Passage
+from assistant.store.splitting import Passage
 from assistant.tokens import count_tokens
 
 PASSAGES_OPEN = "<passages>"

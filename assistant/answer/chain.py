@@ -35,12 +35,9 @@ from langchain_core.runnables import (
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
-from assistant.compose import compose_answer, refusal
-from assistant.errors import AssistantError, ModelError
-from assistant.guard import find_injection
-from assistant.model_errors import explain
-from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
-from assistant.prompts import (
+from assistant.answer.compose import compose_answer, refusal
+from assistant.answer.guard import find_injection
+from assistant.answer.prompts import (
     answer_prompt,
     condense_prompt,
     fit_passages,
@@ -48,12 +45,15 @@ from assistant.prompts import (
     format_passages,
     load_prompt,
 )
-from assistant.retrieval import HybridRetriever
+from assistant.answer.verify import verify_claims
+from assistant.errors import AssistantError, ModelError
+from assistant.model_errors import explain
+from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
 from assistant.schema import Answer, Claim, ModelAnswer, PassageRef, Usage
 from assistant.settings import Settings
-from assistant.splitting import Passage
+from assistant.store.retrieval import HybridRetriever
+from assistant.store.splitting import Passage
 from assistant.tokens import count_tokens, encoding_for
-from assistant.verify import verify_claims
 
 INJECTION_NOTE = (
     "The question contains instructions to the assistant ({phrase!r}); it answers only from "

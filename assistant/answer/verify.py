@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.schema import Claim
-from assistant.splitting import Passage
+from assistant.store.splitting import Passage
 from assistant.text import normalize_number, tokens
 
 _CHAR_MAP = {

@@ -16,8 +16,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 from rank_bm25 import BM25Okapi
 
-from assistant.index import ArticleIndex, passage_metadata
-from assistant.splitting import Passage
+from assistant.store.index import ArticleIndex, passage_metadata
+from assistant.store.splitting import Passage
 from assistant.text import tokens
 
 

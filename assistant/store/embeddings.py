@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-RESOURCES = Path(__file__).parent / "resources" / "minilm"
+RESOURCES = Path(__file__).parent.parent / "resources" / "minilm"
 MODEL_ID = "minilm-l6-int8"
 MAX_TOKENS = 256
 

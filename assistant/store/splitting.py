@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.corpus import Article, content_blocks
+from assistant.store.corpus import Article, content_blocks
 from assistant.tokens import OFFLINE_ENCODING
 
 SENTENCE_END = r"(?<=[.!?])[”\"’']?\s+(?=[“\"A-Z0-9(‘'])"

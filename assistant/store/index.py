@@ -27,10 +27,10 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.corpus import Article, discover, load_article, load_catalog
 from assistant.errors import ArticleError, IndexError_
 from assistant.settings import Settings
-from assistant.splitting import Passage, split_article
+from assistant.store.corpus import Article, discover, load_article, load_catalog
+from assistant.store.splitting import Passage, split_article
 
 log = logging.getLogger(__name__)
 

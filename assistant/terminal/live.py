@@ -12,8 +12,8 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from assistant.render import render_answer
 from assistant.schema import Answer
+from assistant.terminal.plain import render_answer
 
 
 def echo_stream(answers: Iterable[Answer], out: TextIO | None = None) -> Answer:

@@ -30,9 +30,9 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from assistant.conflicts import figures
-from assistant.guard import find_injection
-from assistant.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_OPEN, QUESTION_PREFIX
+from assistant.answer.conflicts import figures
+from assistant.answer.guard import find_injection
+from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_OPEN, QUESTION_PREFIX
 from assistant.schema import Claim, ModelAnswer
 from assistant.text import STOPWORDS, sentence_spans, stem, tokens
 from assistant.tokens import count_tokens

@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from assistant.conflicts import find_conflicts
+from assistant.answer.conflicts import find_conflicts
+from assistant.answer.verify import VerifiedClaim, numbers_in, verify_claims
 from assistant.schema import Answer, Citation, Conflict, ModelAnswer, Usage
-from assistant.splitting import Passage
-from assistant.verify import VerifiedClaim, numbers_in, verify_claims
+from assistant.store.splitting import Passage
 
 REFUSAL = "The articles do not answer this."
 

@@ -1,0 +1,1 @@
+"""Question to verified ``Answer``: condense, guard, prompt, model, verify, find conflicts, compose."""

@@ -1,0 +1,83 @@
+"""What ``assistant`` and ``assistant eval`` share: settings loading, options, error handling.
+
+Kept apart from ``cli.py`` so the eval's command can be a plain subcommand of ``assistant``
+without either module importing the other.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from assistant.errors import AssistantError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException:
+            raise  # usage errors: click prints them and exits 2
+        except AssistantError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:  # `assistant ask … | head`: the reader left; nothing to report
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
+        except Exception as exc:  # last resort: one line, not a traceback
+            if ctx.find_root().params.get("debug"):
+                raise
+            from assistant.model_errors import explain
+
+            known = explain(exc)
+            if known is not None:
+                _fail(str(known), known.exit_code)
+            _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_settings(**overrides: Any) -> Any:
+    """Settings from the environment; an invalid value is a usage error (exit 2), not a crash."""
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
+
+
+top_k_option = click.option(
+    "-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (1-50)."
+)
+model_option = click.option(
+    "--model",
+    default=None,
+    help="'offline' (default without OPENAI_API_KEY) or an OpenAI model name.",
+)

@@ -1,0 +1,1 @@
+"""Files to searchable passages: read and validate articles, split, embed, index, retrieve."""

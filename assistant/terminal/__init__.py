@@ -1,0 +1,1 @@
+"""Plain-text rendering of answers for the CLI, and the live display while one streams."""
