@@ -51,6 +51,7 @@ from assistant.model_errors import explain
 from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
 from assistant.schema import Answer, Claim, ModelAnswer, PassageRef, Usage
 from assistant.settings import Settings
+from assistant.store.rerank import rerank
 from assistant.store.retrieval import HybridRetriever
 from assistant.store.splitting import Passage
 from assistant.tokens import count_tokens, encoding_for
@@ -392,7 +393,8 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         if x["injection"]:
             return []
         query = x["condensed"]["question"]
-        hits = self.retriever.search(query, x.get("top_k") or self.settings.top_k)
+        k = x.get("top_k") or self.settings.top_k
+        hits = rerank(self.retriever.index, query, self.retriever.search(query, max(k, 20)), k)
         budget = self.passage_budget(query)
         kept = fit_passages([h.passage for h in hits], budget, self.token_model)
         if hits and not kept:
