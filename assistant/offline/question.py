@@ -248,9 +248,9 @@ def _focus(question: str) -> list[str]:
     ]
     if not heads:
         return []  # "what is Debian": a name, not a class of thing
-    # "which GROUP paid for": after "which" the noun comes first; "what … the new INSTALLER".
-    head = heads[0] if re.search(r"\bwhich\b", question[: match.start() + 6], re.I) else heads[-1]
-    return tokens(head)[-1:]
+    # Without a part-of-speech tagger the noun is not known ("which GROUP paid", "which military
+    # UNIT"): any of the phrase's words names the asked thing.
+    return [t for head in heads[:3] for t in tokens(head)[-1:]]
 
 
 def counted_noun(question: str) -> str | None:

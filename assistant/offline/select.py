@@ -30,7 +30,8 @@ from assistant.text import number_spans, quoted_material, sentence_spans, tokens
 LEXICAL_WEIGHT = 0.5
 MIN_SCORE = 0.46
 MIN_LEXICAL = 0.25
-SECOND_SIDE = 0.75  # another article's answer must score this close to the best one
+SECOND_SIDE = 0.75
+UNFOCUSED = 0.85  # a sentence without the focus word scores this much of what it would  # another article's answer must score this close to the best one
 MAX_CLAIMS = 4
 MIN_SENTENCE_CHARS = 20
 
@@ -123,10 +124,11 @@ def select(
     for s in sentences:
         near = [sentences[j] for j in s.neighbours]
         companion = _antecedent(s, sentences)
+        focused = 1.0
         if focus and not any(_matches(f, s.words) for f in focus):
             companion = next((m for m in near if any(_matches(f, m.words) for f in focus)), None)
             if companion is None:
-                continue
+                focused = UNFOCUSED  # the asked thing in other words, or not at all
         if verb and not _matches(verb, s.words | (companion.words if companion else set())):
             continue  # "who donated it" is not answered by who runs it
         if not has_answer(s.text, question):
@@ -144,7 +146,9 @@ def select(
         lexical = covered / total
         if lexical < MIN_LEXICAL:
             continue
-        score = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order]
+        score = focused * (
+            LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order]
+        )
         if score >= MIN_SCORE:
             candidates.append(Candidate(s, score, companion))
     if not candidates:
