@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from dataclasses import dataclass
 
 import click
 

@@ -60,7 +60,7 @@ def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
     out: list[Sentence] = []
     for number, article_id, text in passages:
         first = len(out)
-        for line_start, line in _lines(text):
+        for line in text.split("\n"):
             material = quoted_material(line)
             for start, end in sentence_spans(line):
                 sentence = line[start:end]
@@ -72,20 +72,17 @@ def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
                     sentence = _post_text(sentence)
                 out.append(
                     Sentence(
-                        number, article_id, sentence, frozenset(tokens(sentence)), len(out), material
+                        number,
+                        article_id,
+                        sentence,
+                        frozenset(tokens(sentence)),
+                        len(out),
+                        material,
                     )
                 )
         for i in range(first, len(out)):
             near = tuple(j for j in (i - 1, i + 1) if first <= j < len(out))
             out[i] = replace(out[i], neighbours=near)
-    return out
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    out, cursor = [], 0
-    for line in text.split("\n"):
-        out.append((cursor, line))
-        cursor += len(line) + 1
     return out
 
 
@@ -146,9 +143,7 @@ def select(
         lexical = covered / total
         if lexical < MIN_LEXICAL:
             continue
-        score = focused * (
-            LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order]
-        )
+        score = focused * (LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order])
         if score >= MIN_SCORE:
             candidates.append(Candidate(s, score, companion))
     if not candidates:

@@ -84,7 +84,8 @@ def rerank(index: Any, query: str, hits: Sequence[Hit], k: int) -> list[Hit]:
     sentence = passage_scores(index, query, hits)
     best_fused = max(h.score for h in hits) or 1.0
     combined = [
-        s + FUSION_WEIGHT * 0.1 * (h.score / best_fused) for s, h in zip(sentence, hits, strict=True)
+        s + FUSION_WEIGHT * 0.1 * (h.score / best_fused)
+        for s, h in zip(sentence, hits, strict=True)
     ]
     order = sorted(range(len(hits)), key=lambda i: -combined[i])
     top = combined[order[0]]
