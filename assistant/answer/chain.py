@@ -394,7 +394,7 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             return []
         query = x["condensed"]["question"]
         k = x.get("top_k") or self.settings.top_k
-        hits = rerank(self.retriever.index, query, self.retriever.search(query, max(k, 20)), k)
+        hits = rerank(self.retriever.index, query, self.retriever.search(query, k), k)
         budget = self.passage_budget(query)
         kept = fit_passages([h.passage for h in hits], budget, self.token_model)
         if hits and not kept:
