@@ -51,6 +51,8 @@ def new_names(sentence: str, question: Question) -> list[str]:
         low = word.lower().strip("'’")
         if low in STOPWORDS or low in question.asked_words or stem(low) in question.terms:
             continue
+        if date_spans(word):
+            continue  # "August" is a date, not a name
         at_start = not sentence[: match.start()].strip(" “\"'(")
         if at_start:
             follows = words[i + 1] if i + 1 < len(words) else None
@@ -91,7 +93,7 @@ def has_answer(sentence: str, question: Question) -> bool:
         asked = set(question.terms)
         spans = [sentence[a:b] for a, b in date_spans(sentence)]
         if question.day:  # "on what day": a month or a year alone does not say
-            spans = [d for d in spans if re.search(r"\d{1,2}\b(?!\d)|day\b", d) and len(d) > 4]
+            spans = [d for d in spans if re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b|day\b", d)]
         return any(set(tokens(d)) - asked for d in spans)
     if kind == COUNT:
         spans = _new_numbers(sentence, question)

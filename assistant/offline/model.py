@@ -26,7 +26,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assistant.answer.guard import find_injection
 from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_OPEN, QUESTION_PREFIX
-from assistant.offline.condense import condense
+from assistant.offline.condense import condense, standalone
 from assistant.offline.question import split_parts
 from assistant.offline.select import Candidate, Embed, Sentence, select, sentences_of
 from assistant.schema import Claim, ModelAnswer
@@ -76,7 +76,9 @@ def answer(
     parts = split_parts(question)
     chosen: list[Sentence] = []
     premises: list[str] = []
-    for part in parts:
+    for i, part in enumerate(parts):
+        if i:  # "…, and when did he die?": he is the one the first part names
+            part = standalone(part, [("user", parts[0])])
         premise = _premise(part, all_words)
         picked = select(part, sentences, embed)
         if picked is None:

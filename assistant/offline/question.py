@@ -101,10 +101,23 @@ class Question:
         return self.answer_type in {COUNT, MONEY, AGE, DURATION, LENGTH, SPEED, PERCENT}
 
 
+_NAMED = r"[A-Z0-9][\w.’'-]*(?:\s+[A-Z0-9][\w.’'-]*)*"
+_PAIR = re.compile(rf"(?<![\w])({_NAMED})((?:['’]s)?)\s+and\s+({_NAMED})((?:['’]s)?)(?![\w])")
+
+
 def split_parts(question: str) -> list[str]:
-    """ "When did X found Y, and when did he die?" → its two questions."""
+    """ "When did X found Y, and when did he die?" → its two questions; likewise "How many
+    packages did Debian 3.0 and Debian 6.0 contain?" → one question per name."""
     parts = [p.strip(" ,;?") for p in PART_SPLIT.split(question) if p.strip(" ,;?")]
-    return parts or [question]
+    out: list[str] = []
+    for part in parts or [question]:
+        pair = _PAIR.search(part)
+        if pair and pair.start() > 0:
+            for name, tail in ((pair.group(1), pair.group(2)), (pair.group(3), pair.group(4))):
+                out.append(part[: pair.start()] + name + tail + part[pair.end() :])
+        else:
+            out.append(part)
+    return out or [question]
 
 
 _LEAD = re.compile(r"^\s*(?:and|but|so|ok(?:ay)?|right|also|well)\b[\s,.!]*", re.I)
