@@ -31,7 +31,9 @@ LEXICAL_WEIGHT = 0.4
 MIN_SCORE = 0.46
 MIN_LEXICAL = 0.25
 SECOND_SIDE = 0.75
-UNFOCUSED = 0.85  # a sentence without the focus word scores this much of what it would  # another article's answer must score this close to the best one
+UNFOCUSED = 0.85
+ANTECEDENT_TYPES = frozenset({"person", "place", "named"})
+SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about  # a sentence without the focus word scores this much of what it would  # another article's answer must score this close to the best one
 MAX_CLAIMS = 4
 MIN_SENTENCE_CHARS = 20
 
@@ -120,7 +122,8 @@ def select(
     verb = question.verb if question.verb and _matches(question.verb, all_words) else None
     for s in sentences:
         near = [sentences[j] for j in s.neighbours]
-        companion = _antecedent(s, sentences)
+        # "It was the first release to…": for a name, the sentence "it" points to comes along.
+        companion = _antecedent(s, sentences) if question.answer_type in ANTECEDENT_TYPES else None
         focused = 1.0
         if focus and not any(_matches(f, s.words) for f in focus):
             companion = next((m for m in near if any(_matches(f, m.words) for f in focus)), None)
@@ -174,7 +177,8 @@ def _antecedent(s: Sentence, sentences: list[Sentence]) -> Sentence | None:
 
 def _scope(s: Sentence, sentences: list[Sentence]) -> list[Sentence]:
     """What a sentence is read with: the passage before it and the sentence after."""
-    return [m for m in sentences[: s.order + 2] if m.passage == s.passage and m is not s]
+    start = max(0, s.order - SCOPE_BEFORE)
+    return [m for m in sentences[start : s.order + 2] if m.passage == s.passage and m is not s]
 
 
 def _weights(question: Question, sentences: list[Sentence]) -> list[float]:
