@@ -27,13 +27,13 @@ from assistant.offline.question import Question, analyse
 from assistant.text import number_spans, quoted_material, sentence_spans, tokens
 
 # Calibrated on the dev corpus (see the module docstring).
-LEXICAL_WEIGHT = 0.4
-MIN_SCORE = 0.46
-MIN_LEXICAL = 0.25
-SECOND_SIDE = 0.75
-UNFOCUSED = 0.85
-ANTECEDENT_TYPES = frozenset({"person", "place", "named"})
-SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about  # a sentence without the focus word scores this much of what it would  # another article's answer must score this close to the best one
+LEXICAL_WEIGHT = 0.4  # wording coverage's share of the score; the rest is sentence similarity
+MIN_SCORE = 0.46  # below this no sentence answers: refuse
+MIN_LEXICAL = 0.25  # an answer shares at least this much of the question's (weighted) wording
+SECOND_SIDE = 0.75  # another article's figure must score this close to the best answer
+UNFOCUSED = 0.85  # a sentence without the focus word scores this much of what it would
+ANTECEDENT_TYPES = frozenset({"person", "place", "named"})  # answers that need the named thing
+SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
 MAX_CLAIMS = 4
 MIN_SENTENCE_CHARS = 20
 
