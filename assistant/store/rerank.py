@@ -51,29 +51,42 @@ def embed_texts(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     return np.stack([_TEXT_VECTORS[(key, t)] for t in texts])
 
 
-def sentence_vectors(index: Any, version: str) -> list[tuple[int, int, np.ndarray]]:
-    """(start, end, unit vector) of every sentence of one article version."""
+def sentence_vectors(index: Any, version: str) -> list[tuple[int, int, np.ndarray]] | None:
+    """(start, end, unit vector) of every sentence of one article version, when the index
+    computed them at ingest; their texts then need no embedding here or in the offline model."""
     own = getattr(index, "sentence_vectors", None)
-    if callable(own):
-        return [(s, e, np.asarray(v, dtype=np.float32)) for s, e, v in own(version)]
+    if not callable(own):
+        return None
     key = (id(index.embeddings), version)
     if key not in _VERSION_VECTORS:
         text = index.article_text(version) or ""
-        spans = [(s, e) for s, e in sentence_spans(text) if e - s >= 3]
-        vectors = embed_texts(index.embeddings, [text[s:e] for s, e in spans])
-        _VERSION_VECTORS[key] = [(s, e, vectors[i]) for i, (s, e) in enumerate(spans)]
+        rows = [(s, e, np.asarray(v, dtype=np.float32)) for s, e, v in own(version)]
+        for s, e, v in rows:  # the offline model looks sentences up by their text
+            _TEXT_VECTORS[(id(index.embeddings), text[s:e])] = v / max(
+                float(np.linalg.norm(v)), 1e-12
+            )
+        _VERSION_VECTORS[key] = rows
     return _VERSION_VECTORS[key]
 
 
 def passage_scores(index: Any, query: str, hits: Sequence[Hit]) -> list[float]:
-    """Each passage's best sentence cosine with ``query`` (sentences that start inside it)."""
+    """Each passage's best sentence cosine with ``query`` (sentences that start inside it).
+
+    Without vectors from ingest, only the sentences of the passages at hand are embedded (and
+    cached), so a first question does not pay for whole articles.
+    """
     if not hits:
         return []
     q = embed_texts(index.embeddings, [query])[0]
     scores = []
     for hit in hits:
         p = hit.passage
-        inside = [v for s, e, v in sentence_vectors(index, p.version) if p.start <= s < p.end]
+        stored = sentence_vectors(index, p.version)
+        if stored is not None:
+            inside = [v for s, _, v in stored if p.start <= s < p.end]
+        else:
+            texts = [p.text[s:e] for s, e in sentence_spans(p.text) if e - s >= 3]
+            inside = list(embed_texts(index.embeddings, texts)) if texts else []
         scores.append(max((float(v @ q) for v in inside), default=0.0))
     return scores
 
