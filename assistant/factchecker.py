@@ -116,11 +116,20 @@ class FactChecker:
         if not isinstance(question, str) or not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         question = question.strip()
-        n = count_tokens(question)
-        if n > self.settings.max_question_tokens:
+        bad = next((i for i, ch in enumerate(question) if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:  # an undecodable byte on the command line, or a lone surrogate
             raise InputError(
-                f"the question is {n} tokens long; the limit is {self.settings.max_question_tokens} "
-                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)"
+                f"the question is not valid text: character {bad + 1} is an undecodable byte "
+                "or a lone surrogate; retype it as UTF-8 text"
+            )
+        n = count_tokens(question)
+        limit = self.settings.max_question_tokens
+        if n > limit:
+            raise InputError(
+                f"the question is {n} tokens long; the limit is {limit} "
+                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)",
+                ui_message=f"the question is {n} tokens long; the limit is {limit}. "
+                "Shorten it and ask again.",
             )
         return question
 

@@ -103,6 +103,15 @@ def derive_title(text: str, limit: int = 90) -> str:
     return text.strip()[:limit]
 
 
+def described_title(title: str) -> tuple[bool, str]:
+    """Whether ``title`` is a description in [brackets] (the catalog's mark for an article
+    without a headline), and its text without the brackets; readers must not take it for one."""
+    stripped = title.strip()
+    if len(stripped) > 2 and stripped.startswith("[") and stripped.endswith("]"):
+        return True, stripped[1:-1].strip()
+    return False, title
+
+
 def load_article(path: Path, catalog: dict[str, dict[str, str]] | None = None) -> Article:
     text = read_article_text(path)
     article_id = path.stem
