@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class FactChecker:
         model: str | BaseChatModel | None = None,
         top_k: int | None = None,
         auto_ingest: bool = True,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         if top_k is not None:
@@ -41,6 +42,8 @@ class FactChecker:
         embeddings, embedding_id = make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
         if auto_ingest and not self.index.manifest():
+            if progress is not None:  # the first start embeds every seed: tell the user why
+                progress(f"Building the index from {self.settings.seeds_dir} (first start only)…")
             report = self.index.ingest([self.settings.seeds_dir])
             if not report.added:
                 reason = (
