@@ -219,7 +219,9 @@ def test_articles_columns_line_up_and_one_passage_is_singular(tmp_path: Path) ->
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.md").write_text("# Short note on ferries\n\nThe ferry left at noon.\n", "utf-8")
-    long_text = "# Long report on the harbour\n\n" + "The council met and discussed the harbour. " * 120
+    long_text = (
+        "# Long report on the harbour\n\n" + "The council met and discussed the harbour. " * 120
+    )
     (folder / "a_much_longer_name.md").write_text(long_text, "utf-8")
     store = tmp_path / "store"
     assert run_cli("ingest", str(folder), store=store).returncode == 0

@@ -101,11 +101,23 @@ _INJECTION = re.compile("|".join(f"(?:{p})" for p in _ENGLISH + _OTHER_LANGUAGES
 _CONFUSABLES = str.maketrans(
     "аАВеЕһкКмМнНоОрРсСтТуУхХіІјЈѕЅԁԛԜԝɡ"  # Cyrillic
     "αΑβΒεΕηΗιΙκΚμΜνΝοΟρΡτΤυΥχΧζΖ",  # Greek
-    "aABeEhkKmMHHoOpPcCTTyYxXiIjJsSdqWwg"
-    "aABBeEnHiIkKuMvNoOpPtTuYxXzZ",
+    "aABeEhkKmMHHoOpPcCTTyYxXiIjJsSdqWwgaABBeEnHiIkKuMvNoOpPtTuYxXzZ",
 )
 # Digits and symbols used as letters, read only inside words that also have letters.
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+    }
+)
 _LEET_WORD = re.compile(r"(?=[\w@$!|]*[a-z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]+", re.I)
 # Three or more single letters separated by spaces, dots, dashes, underscores or asterisks.
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*·]{1,2}){2,}\w(?!\w)")
@@ -118,7 +130,7 @@ def _visible(text: str) -> str:
 
 
 def _join_spaced(text: str) -> str:
-    """"i g n o r e  y o u r" → "ignore your": letters are joined, wider gaps stay spaces."""
+    """ "i g n o r e  y o u r" → "ignore your": letters are joined, wider gaps stay spaces."""
 
     def join(match: re.Match[str]) -> str:
         return re.sub(r"[ .\-_*·]", "", match.group(0))
