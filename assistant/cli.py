@@ -147,6 +147,9 @@ def serve(host: str, port: int, model: str | None, top_k: int | None) -> None:
     """Start the web UI (Gradio) on HOST:PORT."""
     from assistant.factchecker import FactChecker
     from assistant.ui import serve as run_ui
+    from assistant.ui.network import check_host
+
+    check_host(host)
 
     def progress(message: str) -> None:
         click.echo(message)

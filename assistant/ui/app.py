@@ -8,10 +8,8 @@ places components and connects them. To add a tab or mode, build it in its own m
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 import os
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,11 +17,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from assistant.errors import AssistantError, InputError, user_message
+from assistant.errors import AssistantError, user_message
 from assistant.ui import render
 from assistant.ui.api import Api
 from assistant.ui.auth import SignInThrottle, parse_auth
 from assistant.ui.handlers import SKIP, ChatUpdate, Handlers, Turn, log_unexpected
+from assistant.ui.network import bind_failure, check_host
 from assistant.ui.style import CSS
 from assistant.ui.uploads import human_bytes
 
@@ -308,22 +307,6 @@ def launch(
     return local_url
 
 
-def check_host(host: str) -> None:
-    """Refuse a host that is neither an IP address nor a name that resolves, before binding."""
-    try:
-        ipaddress.ip_address(host)
-        return
-    except ValueError:
-        pass
-    try:
-        socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        raise InputError(
-            f"--host {host!r} is not an IP address or a host name this machine can resolve; "
-            "use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
-        ) from None
-
-
 def serve(fact_checker: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Run the web UI until interrupted (``assistant serve``)."""
     settings = fact_checker.settings
@@ -348,29 +331,10 @@ def serve(fact_checker: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
             quiet=True,  # Gradio's banner suggests share=True, which this app never uses
         )
     except OSError as exc:
-        raise AssistantError(_bind_failure(host, port, exc)) from None
+        raise AssistantError(bind_failure(host, port, exc)) from None
     print(
         f"Fact-check assistant: {url} ({len(fact_checker.articles())} articles"
         f"{', sign-in required' if auth else ''}). Press Ctrl-C to stop.",
         flush=True,
     )
     app.block_thread()
-
-
-def _bind_failure(host: str, port: int, exc: OSError) -> str:
-    """Why the server could not listen: a busy port and an address not on this machine differ."""
-    probe_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(probe_family, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, 0))
-        except OSError as why:
-            return (
-                f"cannot listen on {host}: this machine has no such address ({why.strerror}); "
-                "use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
-            )
-    if "port" in str(exc).lower() or isinstance(exc, PermissionError):
-        return (
-            f"cannot listen on {host}:{port}: the port is in use or not allowed; "
-            "pass --port with another number or stop the other server"
-        )
-    return f"cannot start the web server on {host}:{port}: {exc}"
