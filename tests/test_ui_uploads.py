@@ -133,17 +133,23 @@ def test_failed_update_restores_the_previous_upload(
 
 @pytest.mark.parametrize(
     ("name", "stem"),
+    [("../../etc/passwd.txt", "passwd"), ("keepers.md", "keepers"), ("Report.txt", "Report")],
+)
+def test_safe_names_are_their_own_article_ids(name: str, stem: str) -> None:
+    assert safe_stem(name) == stem
+
+
+@pytest.mark.parametrize(
+    ("name", "readable"),
     [
-        ("../../etc/passwd.txt", "passwd"),
-        ("keepers.md", "keepers"),
-        ("My report (final).md", "My_report_final-"),
-        ("статья.md", "stat_ya-"),
-        ("新闻.md", "XinWen-"),
-        ("###.md", "upload-"),
+        ("My report (final).md", "My_report_final"),
+        ("статья.md", "stat_ya"),
+        ("新闻.md", "XinWen"),
+        ("###.md", "upload"),
     ],
 )
-def test_upload_names_become_safe_readable_article_ids(name: str, stem: str) -> None:
-    assert safe_stem(name) == stem if not stem.endswith("-") else safe_stem(name).startswith(stem)
+def test_other_names_are_transliterated_and_marked_with_a_hash(name: str, readable: str) -> None:
+    assert re.fullmatch(rf"{re.escape(readable)}-[0-9a-f]{{8}}", safe_stem(name))
 
 
 @pytest.mark.parametrize(
