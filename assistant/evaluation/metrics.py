@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -115,13 +116,14 @@ def _f1(p: float | None, r: float | None) -> float | None:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile with linear interpolation between closest ranks (numpy's default)."""
+    """The q-th percentile, interpolated between closest ranks (numpy's default method)."""
     if not values:
         return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    if len(values) == 1 or q <= 0:
+        return min(values)
+    if q >= 100:
+        return max(values)
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
 
 
 def mean(values: Iterable[float | None]) -> float | None:
