@@ -78,12 +78,16 @@ def check_model(model: Any) -> str | None:
 
 
 def _kind(value: Any) -> str:
+    if value == "":
+        return "empty text"
     names = {
         dict: "an object",
         list: "a list",
+        str: "text",
         int: "a number",
         float: "a number",
         bool: "a boolean",
+        type(None): "nothing",
     }
     return names.get(type(value), f"a {type(value).__name__}")
 
