@@ -1,4 +1,5 @@
-"""Small text utilities shared by retrieval, the offline model and conflict detection."""
+"""The one owner of words, figures and sentences: retrieval, verification, the offline engine
+and the eval judge all read text through these rules, so they cannot disagree about them."""
 
 from __future__ import annotations
 
@@ -120,10 +121,23 @@ def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[
     return merged
 
 
+# A figure: "1,000", "7,687.5", "103rd"; digits inside identifiers ("001_55bc…") are not figures.
+NUMBER = re.compile(r"(?<![A-Za-z0-9_])(\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?(?![A-Za-z0-9_])")
+
+
+def numbers(text: str) -> set[str]:
+    """The figures in ``text`` as plain digits: "1,000" → "1000", "7.50" → "7.5"."""
+    out = set()
+    for match in NUMBER.finditer(text):
+        value = match.group(1).rstrip(",").replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        out.add(value)
+    return out
+
+
 # --- numbers, dates and units in running text ---------------------------------------------------
 
-# A figure as written: "7,688", "1,001.2", "3.0"; a trailing separator is not part of it.
-NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\d])")
 _NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -166,7 +180,7 @@ UNITS: dict[str, frozenset[str]] = {
 
 def number_spans(text: str, words: bool = True) -> list[tuple[int, int]]:
     """Where figures are written in ``text``: digits, and (with ``words``) number words."""
-    spans = [m.span() for m in NUMBER.finditer(text)]
+    spans = [m.span(1) for m in NUMBER.finditer(text)]
     if words:
         spans += [m.span() for m in _NUMBER_WORD.finditer(text)]
     return sorted(spans)

@@ -42,7 +42,7 @@ def figures(text: str) -> list[Figure]:
     out: list[Figure] = []
     place = _places(text)
     for match in NUMBER.finditer(text):
-        raw = match.group(0).rstrip(",")
+        raw = match.group(1).rstrip(",")
         try:
             value = float(normalize_number(raw))
         except ValueError:

@@ -23,6 +23,7 @@ _CAP = r"(?:[A-Z0-9][\w’'.-]*[\w]|[A-Z0-9])"
 _NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:of|de|the|von|van|du)\s+)?{_CAP})*")
 _REFUSAL = re.compile(r"^(?:the articles do not|this question asks|i can only)", re.I)
 _PERSON_Q = re.compile(r"^\s*(?:who|whom)\b", re.I)
+_ASKS_NAME = re.compile(r"^\s*(?:who|whom|which|what)\b", re.I)
 
 
 def needs_context(question: str) -> bool:
@@ -65,13 +66,15 @@ def _replace(match: re.Match[str], referent: str) -> str:
 
 def _referent(previous: str, answer: str) -> str:
     """What "it"/"he" points to: the name the assistant answered with, else the one asked about."""
-    if answer and not _REFUSAL.match(answer):
+    person = _PERSON_Q.match(previous) is not None
+    asked = [n for n in _names(previous) if not person or " " in n]
+    # "Which release…?" / "Who…?" is answered by a name: that name is what "it"/"he" means.
+    # Otherwise the user was asking about something they named themselves.
+    if answer and not _REFUSAL.match(answer) and (_ASKS_NAME.match(previous) or not asked):
         name = _first_name(answer)
         if name:
             return name
-    person = _PERSON_Q.match(previous) is not None
-    names = [n for n in _names(previous) if not person or " " in n]
-    return max(names, key=len) if names else ""
+    return max(asked, key=len) if asked else ""
 
 
 def _first_name(text: str) -> str:

@@ -98,7 +98,8 @@ def has_answer(sentence: str, question: Question) -> bool:
     if kind == COUNT:
         spans = _new_numbers(sentence, question)
         if question.counted:
-            return any(_counts(sentence, span, question.counted) for span in spans)
+            nouns = question.counted.split()
+            return any(_counts(sentence, span, noun) for span in spans for noun in nouns)
         return bool(spans)
     if kind in _TYPE_UNITS:
         units = _TYPE_UNITS[kind]

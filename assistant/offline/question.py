@@ -90,9 +90,10 @@ class Question:
     units: tuple[tuple[str, ...], ...]  # terms grouped: a multi-word name counts once
     answer_type: str
     focus: tuple[str, ...] = ()  # the asked thing: must be in (or beside) the answer sentence
-    counted: str | None = None  # for "how many X": X, stemmed
+    counted: str | None = None  # for "how many X": X's plain words, stemmed, space-separated
     anchors: tuple[tuple[str, ...], ...] = ()  # names and figures: what the question is about
     verb: str | None = None  # "who DONATED": the act asked about, when the articles use the word
+    predicate: str | None = None  # "how many soldiers DIED": what is counted happening
     day: bool = False  # "on what day": a month or a year alone does not answer
     asked_words: frozenset[str] = field(default_factory=frozenset)  # every word, lower case
 
@@ -135,6 +136,7 @@ def analyse(question: str) -> Question:
         units=tuple(units),
         anchors=tuple(_anchors(question, units)),
         verb=_verb(who.group(1)) if who else None,
+        predicate=_predicate(question),
         day=bool(re.search(r"\b(?:what|which) (?:day|date)\b", question, re.I)),
         answer_type=answer_type(question),
         focus=tuple(f for f in focus if f not in QUESTION_FILLER),
@@ -206,6 +208,29 @@ def _units(question: str, terms: list[str]) -> list[tuple[str, ...]]:
     return units + [(t,) for t in terms if t not in named]
 
 
+_AUXILIARY = frozenset(
+    "have has had were was are is be been being did do does will would could can may might".split()
+)
+
+
+def _predicate(question: str) -> str | None:
+    """ "How many soldiers have DIED": the first content word after the counted phrase."""
+    match = re.search(r"\bhow (?:many|much)\s+(.+)", question, re.I)
+    if not match:
+        return None
+    words = re.findall(r"[\w’'-]+", match.group(1))
+    seen_aux = False
+    for raw in words[:8]:
+        low = raw.lower()
+        if low in _AUXILIARY:
+            seen_aux = True
+            continue
+        if seen_aux and low not in STOPWORDS:
+            found = tokens(raw)
+            return found[0] if found else None
+    return None
+
+
 def _verb(word: str) -> str | None:
     """The stem of "who DONATED": only a regular one, since "took" never matches "taken"."""
     found = tokens(word)
@@ -236,7 +261,7 @@ def _focus(question: str) -> list[str]:
     if match := _HOW.search(question):
         if match.group(1).lower() in {"many", "much"}:
             noun = counted_noun(question)
-            return [noun] if noun else []
+            return noun.split() if noun else []
         return []
     if (who := _WHO_VERB.search(question)) and not _WH_PHRASE.search(question[: who.start()]):
         return []
@@ -266,8 +291,16 @@ def _focus(question: str) -> list[str]:
     return [t for head in heads[:3] for t in tokens(head)[-1:]]
 
 
+def noun_after_figure(question: str, figure: str) -> str | None:
+    """ "Why did 50,000 troops go…": what the question's own figure counts ("troop")."""
+    match = re.search(rf"{re.escape(figure)}\s+(.+)", question.replace(",", ""))
+    return counted_noun(f"how many {match.group(1)}") if match else None
+
+
 def counted_noun(question: str) -> str | None:
-    """The thing a "how many/much X" question counts, as a stemmed token."""
+    """The thing a "how many/much X" question counts: its last plain words, stemmed and
+    space-separated ("binari packag"), since without a tagger a verb may end the phrase
+    ("troops go to …")."""
     match = re.search(r"\bhow (?:many|much)\s+(.+)", question, re.I)
     if not match:
         return None
@@ -278,4 +311,4 @@ def counted_noun(question: str) -> str | None:
         phrase.append(raw)
     words = [t for t in tokens(" ".join(w for w in phrase if not w[0].isupper()))]
     words = [w for w in words if w not in QUESTION_FILLER]
-    return words[-1] if words else None
+    return " ".join(words[-2:]) if words else None

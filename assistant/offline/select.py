@@ -23,15 +23,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.offline.evidence import has_answer
-from assistant.offline.question import Question, analyse
+from assistant.offline.question import COUNT, Question, analyse, noun_after_figure
 from assistant.text import number_spans, quoted_material, sentence_spans, tokens
 
 # Calibrated on the dev corpus (see the module docstring).
 LEXICAL_WEIGHT = 0.4  # wording coverage's share of the score; the rest is sentence similarity
 MIN_SCORE = 0.46  # below this no sentence answers: refuse
-MIN_LEXICAL = 0.25  # an answer shares at least this much of the question's (weighted) wording
-SECOND_SIDE = 0.75  # another article's figure must score this close to the best answer
+MIN_LEXICAL = 0.05  # an answer shares at least this much of the question's (weighted) wording
+ABSENT_WEIGHT = 0.5  # a question word no passage uses (a paraphrase?), relative to a typical one
+SECOND_SIDE = 0.8  # another article's figure must be this close in meaning to the best answer
 UNFOCUSED = 0.85  # a sentence without the focus word scores this much of what it would
+SIDE_TYPES = frozenset({"date"})  # besides figures: answers another article may contradict
+UNPREDICATED = 0.7  # likewise without the act a "how many X VERBED" question asks about
+QUOTED_MATERIAL = 0.9  # a post or caption the article quotes, against its own reporting
 ANTECEDENT_TYPES = frozenset({"person", "place", "named"})  # answers that need the named thing
 SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
 MAX_CLAIMS = 4
@@ -56,6 +60,7 @@ class Candidate:
     sentence: Sentence
     score: float
     companion: Sentence | None = None  # a neighbour naming the focus ("The campaign, …")
+    similarity: float = 0.0
 
 
 def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
@@ -112,6 +117,16 @@ def select(
     if not question.terms or not sentences:
         return None
     all_words = frozenset().union(*(s.words for s in sentences))
+    premise = [t for t in question.terms if t[0].isdigit() and t not in all_words]
+    if premise:  # "Why did 50,000 troops go?": answer with the figure the articles do give
+        counted = noun_after_figure(question.text, premise[0])
+        question = replace(
+            question,
+            answer_type=COUNT,
+            counted=counted,
+            units=tuple(u for u in question.units if not set(u) & set(premise)),
+            anchors=tuple(u for u in question.anchors if not set(u) & set(premise)),
+        )
     focus = [f for f in question.focus if f in question.terms]
     if focus and not any(_matches(f, all_words) for f in focus):
         return None  # the asked-for thing (a theme, a price…) is nowhere in the passages
@@ -120,6 +135,7 @@ def select(
     similarity = _similarity(question_text, sentences, embed)
     candidates: list[Candidate] = []
     verb = question.verb if question.verb and _matches(question.verb, all_words) else None
+    predicate = question.predicate if question.predicate in all_words else None
     for s in sentences:
         near = [sentences[j] for j in s.neighbours]
         # "It was the first release to…": for a name, the sentence "it" points to comes along.
@@ -146,12 +162,15 @@ def select(
         lexical = covered / total
         if lexical < MIN_LEXICAL:
             continue
+        if predicate and not _matches(predicate, s.words | near_words):
+            focused *= UNPREDICATED  # "how many soldiers died": a count of soldiers sent is not it
+        if s.material:
+            focused *= QUOTED_MATERIAL  # the article's own reporting first, a post it quotes next
         score = focused * (LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order])
-        if score >= MIN_SCORE:
-            candidates.append(Candidate(s, score, companion))
-    if not candidates:
-        return None
+        candidates.append(Candidate(s, score, companion, similarity[s.order]))
     ranked = sorted(candidates, key=lambda c: (-c.score, c.sentence.order))
+    if not ranked or ranked[0].score < MIN_SCORE:
+        return None
     return _answer_set(question, ranked)
 
 
@@ -190,7 +209,7 @@ def _weights(question: Question, sentences: list[Sentence]) -> list[float]:
         if df:
             present[unit] = math.log(1 + n / (1 + df))
     typical = statistics.median(present.values()) if present else 1.0
-    return [present.get(unit, typical) for unit in question.units]
+    return [present.get(unit, ABSENT_WEIGHT * typical) for unit in question.units]
 
 
 def _similarity(question: str, sentences: list[Sentence], embed: Embed | None) -> list[float]:
@@ -204,11 +223,13 @@ def _answer_set(question: Question, ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence, and other articles' sentences that give a different figure or date."""
     best = ranked[0]
     chosen = [best]
-    if question.wants_figure or question.answer_type == "date":
+    if question.wants_figure or question.answer_type in SIDE_TYPES:
         values = {_values(best.sentence.text)}
         cited = {best.sentence.article_id}
         for c in ranked[1:]:
-            if c.score < SECOND_SIDE * best.score or c.sentence.article_id in cited:
+            # Another article's figure of the asked kind, about as close in meaning: the other
+            # side of a disagreement even where it shares fewer of the question's words.
+            if c.similarity < SECOND_SIDE * best.similarity or c.sentence.article_id in cited:
                 continue
             value = _values(c.sentence.text)
             if value and value not in values:
