@@ -10,9 +10,9 @@ debian_history) every sentence-based reordering tried (by best sentence, fused w
 reciprocal rank, or filling the tail by it) showed fewer passages holding the answer than the
 fused order. ``KEEP_WITHIN`` and ``MIN_PASSAGES`` were calibrated there.
 
-Sentence vectors are computed once per article version and cached. ``sentence_vectors`` is the
-one place that gets them: the index's own (computed at ingest) when it offers them, else
-embedded here on first use.
+``sentence_vectors`` is the one place that reads the index's own sentence vectors (computed at
+ingest) when it offers them; without them, only the sentences of the passages at hand are
+embedded, once per text (``embed_texts``, shared with the offline model).
 """
 
 from __future__ import annotations
