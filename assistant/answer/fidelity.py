@@ -1,0 +1,434 @@
+"""Is one answer sentence true to the sentences it cites? General language rules, no model.
+
+A real quote must not lend its credibility to a sentence that says something else. Each rule
+compares the claim with its cited sentences and names what differs:
+
+- ``figure``: every number in the claim is in the sources, with the same unit and counting the
+  same thing ("four ships and eight individuals" is not "eight ships and four individuals");
+  comparators ("more than", "about") must not change class.
+- ``date``: years, months, weekdays and relative times ("last week") come from the sources.
+- ``negation``: a word the sources negate is not asserted, and a negated word is negated there.
+- ``entity`` / ``title``: capitalised names (people, organisations, countries) and titles
+  ("Prime Minister") are in the sources.
+- ``added``: every other content word of the claim is supported; hedges, certainty words,
+  causes and qualifiers the sources do not use are reported as such.
+
+Tolerated, because copying legitimately changes them: number formats ("1,000"/"1000", "four"/
+"4"), unit spellings ("km"/"kilometers"), inflections (remained/remaining, via the Snowball
+stemmer), approximators of one class ("around"/"about"), editorial [brackets], ellipses,
+demonyms ("Russia"/"Russian") and reporting verbs ("said", "according to"). The word lists below
+are closed classes of English (negators, hedges, causal connectives, units, titles), not words
+of any corpus. Pure functions only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.text import NUMBER_WORDS, STOPWORDS, WORD, normalize_number, stem
+
+ProblemKind = Literal["figure", "date", "negation", "entity", "title", "added"]
+
+NEGATORS = frozenset(
+    "not no never none nobody nothing neither nor without cannot n't nowhere".split()
+)
+# Comparators and approximators: a claim may keep or drop one, not swap it for another class.
+_COMPARATOR_CLASSES: dict[str, str] = {
+    **dict.fromkeys(
+        "about around roughly approximately nearly almost some circa approx ~".split(), "approx"
+    ),
+    **dict.fromkeys("over above exceeding".split(), "more"),
+    **dict.fromkeys("under below".split(), "less"),
+}
+_TWO_WORD_COMPARATORS = {
+    ("more", "than"): "more",
+    ("upwards", "of"): "more",
+    ("at", "least"): "more",
+    ("less", "than"): "less",
+    ("fewer", "than"): "less",
+    ("up", "to"): "less",
+    ("at", "most"): "less",
+}
+HEDGES = frozenset(
+    """reportedly allegedly apparently possibly probably likely unlikely may might could perhaps
+    presumably supposedly seemingly certainly definitely clearly undoubtedly surely confirmed
+    officially reported alleged suspected believed expected rumored rumoured""".split()
+)
+CAUSAL = frozenset(
+    """because due owing therefore thus hence consequently cause caused causes causing result
+    resulted resulting led prompted prompting triggered triggering blamed since""".split()
+)
+QUALIFIERS = frozenset(
+    """only first last all every entire whole largest biggest smallest most least always again
+    still already just even record unprecedented sole exclusively mainly mostly""".split()
+)
+TEMPORAL = frozenset(
+    """yesterday today tomorrow tonight recently lately ago past previous next earlier later
+    week weeks weekend month months year years decade decades day days hour hours morning
+    evening night""".split()
+)
+MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Words that report or frame a statement without adding to it.
+FRAMING = frozenset(
+    """said say says told tell state stated states statement according report reported reports
+    add added adding note noted notes article articles source sources passage passages also
+    however meanwhile including include includes among both such while per""".split()
+)
+TITLES = frozenset(
+    """minister president premier chancellor secretary general governor senator ambassador
+    chairman chairwoman chair director commander chief king queen prince princess emperor mayor
+    spokesman spokeswoman spokesperson envoy deputy vice prime foreign defense defence interior
+    leader pope admiral colonel captain lieutenant sergeant marshal judge justice""".split()
+)
+_UNITS = {
+    **dict.fromkeys("km kms kilometer kilometers kilometre kilometres".split(), "km"),
+    **dict.fromkeys("m meter meters metre metres".split(), "m"),
+    **dict.fromkeys("cm centimeter centimeters centimetre centimetres".split(), "cm"),
+    **dict.fromkeys("mi mile miles".split(), "mi"),
+    **dict.fromkeys("ft foot feet".split(), "ft"),
+    **dict.fromkeys("kg kgs kilogram kilograms kilogramme kilogrammes".split(), "kg"),
+    **dict.fromkeys("t ton tons tonne tonnes".split(), "t"),
+    **dict.fromkeys("lb lbs pound pounds".split(), "lb"),
+    **dict.fromkeys("%  percent per_cent pct".split(), "%"),
+    **dict.fromkeys("$ usd dollar dollars".split(), "usd"),
+    **dict.fromkeys("h hr hrs hour hours".split(), "h"),
+    **dict.fromkeys("min mins minute minutes".split(), "min"),
+    **dict.fromkeys("s sec secs second seconds".split(), "s"),
+    **dict.fromkeys("kph km/h kmh".split(), "km/h"),
+    **dict.fromkeys("mph".split(), "mph"),
+}
+_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_BOUNDARY_WORDS = frozenset({"and", "or", "but", "while", "whereas", "versus", "vs"})
+_WINDOW = 4  # content words after a figure that say what it counts
+_PRONOUN_STARTS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way the claim departs from its sources, with the parts compared."""
+
+    kind: ProblemKind
+    claim_part: str
+    source_part: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    supported: bool
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str  # as written
+    low: str
+    stem: str
+    start: int  # character offset in its text
+    capital: bool
+    sentence_start: bool
+
+
+@dataclass(frozen=True)
+class _Figure:
+    value: float
+    written: str
+    unit: str | None
+    counts: frozenset[str]  # stems of the words after it, up to a boundary
+    comparator: str | None
+    is_date: bool
+
+
+def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
+    """Compare one claim sentence with its cited sentences; ``supported`` when nothing differs."""
+    claim_words = _words(_unbracket(claim))
+    source_words = [w for s in sources for w in _words(_unbracket(s))]
+    problems = [
+        *_figure_problems(claim_words, source_words, sources),
+        *_negation_problems(claim_words, source_words),
+        *_word_problems(claim_words, source_words),
+    ]
+    return Fidelity(supported=not problems, problems=problems)
+
+
+def starts_with_pronoun(sentence: str) -> bool:
+    """True when the sentence opens with a pronoun that needs an earlier sentence to be read."""
+    words = _words(sentence)
+    return bool(words) and words[0].low in _PRONOUN_STARTS
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+def _unbracket(text: str) -> str:
+    """Editorial brackets and ellipses are copying marks, not words of the statement."""
+    return text.replace("[", " ").replace("]", " ").replace("\u2026", " ").replace("...", " ")
+
+
+def _words(text: str) -> list[_Word]:
+    out: list[_Word] = []
+    prev_end = 0
+    for match in WORD.finditer(text.replace("’", "'")):
+        token = match.group(0)
+        gap = text[prev_end : match.start()]
+        first = not out or any(ch in gap for ch in '.!?:;"“')
+        low = token.lower()
+        for part_low, part in _split_contraction(low, token):
+            out.append(
+                _Word(
+                    text=part,
+                    low=part_low,
+                    stem=_stem(part_low),
+                    start=match.start(),
+                    capital=part[:1].isupper(),
+                    sentence_start=first,
+                )
+            )
+            first = False
+        prev_end = match.end()
+    return out
+
+
+def _split_contraction(low: str, token: str) -> list[tuple[str, str]]:
+    if low.endswith("n't"):
+        base = low[:-3] or low
+        return [(base, token[: len(base)]), ("n't", "n't")]
+    return [(low, token)]
+
+
+def _stem(low: str) -> str:
+    if low[:1].isdigit():
+        return normalize_number(low)
+    if low in _UNITS:
+        return "unit:" + _UNITS[low]
+    return stem(low)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Stems that meet, or a name and its demonym ("russia"/"russian", "korea"/"korean")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+
+
+def _supported(word: _Word, source_stems: set[str]) -> bool:
+    return word.stem in source_stems or any(_same_word(word.stem, s) for s in source_stems)
+
+
+# --- figures and dates ---------------------------------------------------------------------------
+
+
+def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
+    out: list[_Figure] = []
+    for i, w in enumerate(words):
+        value = _value(w)
+        if value is None:
+            continue
+        j = i + 1
+        written = w.text
+        if j < len(words) and words[j].low in _MULTIPLIERS:
+            value *= _MULTIPLIERS[words[j].low]
+            written += " " + words[j].text
+            j += 1
+        if j < len(words) and words[j].low in _ORDINAL_SUFFIXES:
+            j += 1
+        unit = None
+        counts: set[str] = set()
+        k = j
+        while k < len(words) and len(counts) < _WINDOW:
+            nxt = words[k]
+            if _value(nxt) is not None or nxt.low in _BOUNDARY_WORDS:
+                break
+            if nxt.low in _UNITS and unit is None and not counts:
+                unit = _UNITS[nxt.low]
+            elif nxt.low not in STOPWORDS:
+                counts.add(nxt.stem)
+            k += 1
+        before = [x.low for x in words[max(0, i - 2) : i]]
+        is_date = (
+            (w.low.isdigit() and len(w.low) == 4 and 1800 <= value <= 2100)
+            or bool(set(before[-1:]) & MONTHS)
+            or (j < len(words) and words[j].low in MONTHS)
+        )
+        out.append(_Figure(value, written, unit, frozenset(counts), _comparator(before), is_date))
+    return out
+
+
+def _value(w: _Word) -> float | None:
+    if w.low[:1].isdigit():
+        try:
+            return float(normalize_number(w.low))
+        except ValueError:
+            return None
+    if w.low in NUMBER_WORDS and w.low != "one":  # "one of them" is rarely a figure
+        return float(NUMBER_WORDS[w.low])
+    return None
+
+
+def _comparator(before: Sequence[str]) -> str | None:
+    if len(before) == 2 and tuple(before) in _TWO_WORD_COMPARATORS:
+        return _TWO_WORD_COMPARATORS[(before[0], before[1])]
+    return _COMPARATOR_CLASSES.get(before[-1]) if before else None
+
+
+def _figure_problems(
+    claim: Sequence[_Word], source: Sequence[_Word], texts: Sequence[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    ours = _figures(claim)
+    theirs = _figures(source)
+    for fig in ours:
+        kind: ProblemKind = "date" if fig.is_date else "figure"
+        same = [s for s in theirs if s.value == fig.value]
+        if not same:
+            problems.append(
+                Problem(kind, fig.written, None, f"{fig.written} is not in the cited sentences")
+            )
+            continue
+        if fig.unit and not any(s.unit in (fig.unit, None) for s in same):
+            problems.append(
+                Problem(
+                    kind,
+                    f"{fig.written} {fig.unit}",
+                    f"{same[0].written} {same[0].unit}",
+                    "the unit differs from the cited sentences",
+                )
+            )
+            continue
+        if fig.counts and not any(fig.counts & s.counts for s in same):
+            other = next(
+                (s for s in theirs if s.value != fig.value and fig.counts & s.counts), None
+            )
+            if other is not None:
+                problems.append(
+                    Problem(
+                        kind,
+                        fig.written,
+                        other.written,
+                        f"the cited sentences give {other.written} for this, not {fig.written}",
+                    )
+                )
+                continue
+        classes = {s.comparator for s in same}
+        if fig.comparator and fig.comparator not in classes:
+            problems.append(
+                Problem(
+                    kind,
+                    fig.written,
+                    same[0].written,
+                    f"the claim says {fig.comparator} than/about where the sources do not",
+                )
+            )
+    return problems
+
+
+# --- negation ------------------------------------------------------------------------------------
+
+
+def _negated(words: Sequence[_Word]) -> set[str]:
+    """Stems of content words that follow a negator within three words (its likely scope)."""
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        if w.low not in NEGATORS:
+            continue
+        for nxt in words[i + 1 : i + 4]:
+            if nxt.low in _BOUNDARY_WORDS:
+                break
+            if nxt.low not in STOPWORDS and nxt.low not in NEGATORS:
+                out.add(nxt.stem)
+                break
+    return out
+
+
+def _negation_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Problem]:
+    problems: list[Problem] = []
+    claim_neg, source_neg = _negated(claim), _negated(source)
+    claim_stems = {w.stem for w in claim}
+    for stem_ in sorted(claim_neg - source_neg):
+        problems.append(
+            Problem("negation", _written(claim, stem_), _written(source, stem_), _NEG_ADDED)
+        )
+    for stem_ in sorted(source_neg - claim_neg):
+        if stem_ in claim_stems:
+            problems.append(
+                Problem("negation", _written(claim, stem_), _written(source, stem_), _NEG_DROPPED)
+            )
+    if not claim_neg and not source_neg:
+        claim_has = [w for w in claim if w.low in NEGATORS]
+        if claim_has and not any(w.low in NEGATORS for w in source):
+            problems.append(Problem("negation", claim_has[0].text, None, _NEG_ADDED))
+    return problems
+
+
+_NEG_ADDED = "the claim negates what the cited sentences state"
+_NEG_DROPPED = "the claim asserts what the cited sentences negate"
+
+
+def _written(words: Sequence[_Word], stem_: str) -> str | None:
+    return next((w.text for w in words if w.stem == stem_), None)
+
+
+# --- names, titles and added words ---------------------------------------------------------------
+
+
+def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Problem]:
+    source_stems = {w.stem for w in source}
+    source_lows = {w.low for w in source}
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, w in enumerate(claim):
+        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in NEGATORS or w.stem in seen:
+            continue
+        if w.low in _ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
+            continue
+        if w.low in _MULTIPLIERS or w.low in _COMPARATOR_CLASSES or w.low in FRAMING:
+            continue
+        name = w.capital and not (w.sentence_start and w.low in STOPWORDS)
+        marked = _marked_class(w.low)
+        if w.low in STOPWORDS and marked is None and not name:
+            continue
+        if marked is not None:
+            if w.low in source_lows or (marked != "qualifier" and w.stem in source_stems):
+                continue
+        elif _supported(w, source_stems):
+            continue
+        seen.add(w.stem)
+        problems.append(_unsupported(w, marked, name))
+    return problems
+
+
+def _marked_class(low: str) -> str | None:
+    if low in HEDGES:
+        return "certainty"
+    if low in CAUSAL:
+        return "cause"
+    if low in QUALIFIERS:
+        return "qualifier"
+    if low in MONTHS or low in WEEKDAYS or low in TEMPORAL:
+        return "time"
+    return None
+
+
+def _unsupported(w: _Word, marked: str | None, name: bool) -> Problem:
+    if marked == "time":
+        return Problem("date", w.text, None, f"the cited sentences do not say {w.text!r}")
+    if marked is not None:
+        return Problem("added", w.text, None, f"the claim adds a {marked} word, {w.text!r}")
+    if w.low in TITLES:
+        return Problem("title", w.text, None, f"the title word {w.text!r} is not in the sources")
+    if name:
+        return Problem("entity", w.text, None, f"{w.text!r} is not named in the cited sentences")
+    return Problem("added", w.text, None, f"the cited sentences do not support {w.text!r}")
+
+
+def words_of(texts: Iterable[str]) -> set[str]:
+    """Stems of all words in ``texts`` (for callers that compare vocabularies)."""
+    return {w.stem for t in texts for w in _words(t)}
