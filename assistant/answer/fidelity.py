@@ -208,6 +208,8 @@ def _stem(low: str) -> str:
         return normalize_number(low)
     if low in _UNITS:
         return "unit:" + _UNITS[low]
+    if low in _COMPARATOR_CLASSES:
+        return "cmp:" + _COMPARATOR_CLASSES[low]
     return stem(low)
 
 
@@ -432,3 +434,13 @@ def _unsupported(w: _Word, marked: str | None, name: bool) -> Problem:
 def words_of(texts: Iterable[str]) -> set[str]:
     """Stems of all words in ``texts`` (for callers that compare vocabularies)."""
     return {w.stem for t in texts for w in _words(t)}
+
+
+def word_keys(text: str) -> list[tuple[str, bool]]:
+    """Each word as a comparison key (stem, number value, canonical unit or comparator class)
+    and whether it is a function word, in order; copying differences give equal keys."""
+    return [(w.stem, w.low in STOPWORDS) for w in _words(text)]
+
+
+def same_key(a: str, b: str) -> bool:
+    return _same_word(a, b)
