@@ -288,3 +288,18 @@ def test_a_streamed_refusal_is_seen_and_other_arrays_are_ignored() -> None:
 def test_a_claim_still_being_written_is_not_complete() -> None:
     text = '{"refused": false, "claims": [' + json.dumps(_claim(1))[:-3]
     assert complete_claims(text) == ([], False)
+
+
+def test_stream_never_shows_a_distorted_claim(
+    openai_fc: FactChecker,
+    openai_server: FakeOpenAI,  # noqa: F811
+) -> None:
+    from assistant.evaluation.fidelity import load_fidelity_cases, scripted_reply
+
+    case = next(c for c in load_fidelity_cases() if c.id == "distort-swapped-figures")
+    openai_server.script(Reply(respond=lambda prompt: scripted_reply(case, prompt)))
+
+    snapshots = list(openai_fc.stream(case.question))
+
+    assert all("eight Russian ships" not in s.answer for s in snapshots)
+    assert snapshots[-1].dropped[0].text == case.claim
