@@ -157,18 +157,35 @@ def test_a_model_refusal_says_the_articles_do_not_answer(
     assert answer.answer.startswith("The articles do not answer this.")
 
 
+def _pronoun_reply(prompt: str) -> dict[str, Any]:
+    """Two claims: the first is invented (dropped), the second says "He" for its subject."""
+    case = BY_ID["exact-austin"].model_copy(
+        update={"claim": "He stated there was no evidence that Russia had provided technology."}
+    )
+    reply = scripted_reply(case, prompt)
+    invented = {"text": "Austin met Kim.", "sentences": [], "passage": 1, "quote": "Austin met Kim"}
+    return {**reply, "claims": [invented, *reply["claims"]]}
+
+
 def test_a_partial_answer_does_not_open_with_a_dangling_pronoun(
     openai_fc: FactChecker,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    case = BY_ID["exact-austin"]
-    pronoun = case.model_copy(
-        update={"claim": "He stated there was no evidence that Russia had provided technology."}
-    )
-    answer = ask_scripted(openai_fc, openai_server, pronoun)
+    openai_server.script(Reply(respond=_pronoun_reply))
 
-    assert not answer.answer.startswith("He ")
+    answer = openai_fc.ask(BY_ID["exact-austin"].question)
+
+    assert answer.status == "partial"
     assert answer.answer.startswith("Austin stated there was no evidence")
+
+
+def test_a_complete_answer_keeps_the_models_own_first_sentence(
+    openai_fc: FactChecker,
+    openai_server: FakeOpenAI,  # noqa: F811
+) -> None:
+    case = BY_ID["exact-austin"]
+    answer = ask_scripted(openai_fc, openai_server, case)
+    assert answer.answer.startswith(case.claim.rstrip("."))
 
 
 def test_a_correction_naming_a_figure_no_source_gives_is_not_shown(

@@ -185,12 +185,12 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
                             if any(_shows(r) for r in checks.add(claims[:n])):
                                 partial = ModelAnswer(refused=False, claims=claims[:n])
                                 yield self._snapshot(state, partial)
-                    state.reply = self.structured.read(reply)
+                    state.reply = _traced(self.structured.read(reply), config)
                 except Exception as exc:
                     reason = output_failure(exc)
                     if reason is None:
                         raise
-                    state.reply = Reply(None, None, reason)
+                    state.reply = _traced(Reply(None, None, reason), config)
             yield self.compose(self.finish.invoke(state, config))
 
     # --- steps -------------------------------------------------------------------------------
@@ -264,8 +264,8 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             reason = output_failure(exc)
             if reason is None:
                 raise
-            return dataclasses.replace(x, reply=Reply(None, None, reason))
-        return dataclasses.replace(x, reply=self.structured.read(message))
+            return dataclasses.replace(x, reply=_traced(Reply(None, None, reason), config))
+        return dataclasses.replace(x, reply=_traced(self.structured.read(message), config))
 
     def _verify(self, x: AnswerState) -> AnswerState:
         """Each claim checked once: claims the stream already checked are not checked again."""
@@ -368,6 +368,14 @@ def _step(step: Callable[..., AnswerState], name: str) -> Runnable[AnswerState, 
     """A named child run (traces and callbacks see each step) without ``assign``'s thread pool,
     whose hand-off cost more than the whole offline answer."""
     return RunnableLambda(step).with_config(run_name=name)
+
+
+def _traced(reply: Reply, config: RunnableConfig | None) -> Reply:
+    """The reply as ``include_raw=True`` shapes it (raw, parsed, parsing_error), as a child run:
+    traces, and the eval's count of proposed claims, read it there."""
+    shaped = {"raw": reply.raw, "parsed": reply.parsed, "parsing_error": reply.error}
+    out = RunnableLambda(dict).with_config(run_name="structured_output").invoke(shaped, config)
+    return Reply(out["raw"], out["parsed"], out["parsing_error"])
 
 
 def _shows(result: object) -> bool:

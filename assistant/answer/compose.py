@@ -22,6 +22,7 @@ from assistant.answer.verify import (
     RejectedClaim,
     Span,
     VerifiedClaim,
+    numbers_in,
     verify_claims,
 )
 from assistant.schema import (
@@ -42,8 +43,8 @@ UNVERIFIED = (
 )
 UNVERIFIED_NOTE = "The model's claims could not be verified against the articles, so none is shown."
 MAX_CONTEXT_SENTENCES = 2  # earlier sentences added so a shown sentence names its subject
-# Problems a premise correction may have: it names the question's premise and negates it.
-_CORRECTION_TOLERATES = frozenset({"added", "negation"})
+# What a premise correction is checked for (it names the premise and negates it, so not those).
+_CORRECTION_CHECKS = frozenset({"entity", "title", "date"})
 
 
 @dataclass
@@ -151,8 +152,9 @@ def compose_answer(
     checks = checks or ClaimChecks(passages, article_texts)
     checks.add(output.claims)
     shown, dropped = _shown(checks)
-    shown, more = _no_dangling_start(shown, checks)
-    dropped += more
+    if dropped:  # what the first shown sentence referred to may be gone
+        shown, more = _no_dangling_start(shown, checks)
+        dropped += more
     notes = [f"Dropped a claim: {d.reason}." for d in dropped if not d.replaced]
     notes += [
         f"Showed the cited text instead of a claim: {d.reason}." for d in dropped if d.replaced
@@ -222,8 +224,9 @@ def _shown(checks: ClaimChecks) -> tuple[list[VerifiedClaim], list[DroppedClaim]
 def _no_dangling_start(
     shown: list[VerifiedClaim], checks: ClaimChecks
 ) -> tuple[list[VerifiedClaim], list[DroppedClaim]]:
-    """The answer must not open with "He said…" whose referent is not shown: the first sentence
-    is then the cited text, with up to two earlier article sentences until one names its subject.
+    """A partial answer must not open with "He said…" whose referent was in a dropped claim: the
+    first sentence is then the cited text, with up to two earlier article sentences until one
+    names its subject, or it is dropped too.
     """
     dropped: list[DroppedClaim] = []
     while shown and starts_with_pronoun(shown[0].text):
@@ -266,15 +269,19 @@ def _with_context(claim: VerifiedClaim, texts: dict[str, str]) -> VerifiedClaim 
 def _checked_correction(
     correction: str | None, question: str, shown: Sequence[VerifiedClaim]
 ) -> tuple[str | None, str | None]:
-    """The model's premise correction when the question and the cited text support its figures,
-    dates and names; otherwise ``(None, why)``. It may negate: that is what a correction does."""
+    """The model's premise correction, or ``(None, why)``.
+
+    It may repeat the question's figure (the premise) as written there and the cited text's
+    figures; any other number would be an unverified claim. Its names, titles and dates must
+    come from the question or the cited text too. It may negate: that is what a correction does.
+    """
     if not correction or not correction.strip():
         return None, None
     sources = [question, *(c.quote for k in shown for c in k.all_cites())]
+    if numbers_in(correction) - set().union(*(numbers_in(s) for s in sources)):
+        return None, "it states a figure the sources do not give"
     problems = [
-        p
-        for p in check_fidelity(correction, sources).problems
-        if p.kind not in _CORRECTION_TOLERATES
+        p for p in check_fidelity(correction, sources).problems if p.kind in _CORRECTION_CHECKS
     ]
     if problems:
         return None, problems[0].detail

@@ -42,6 +42,7 @@ _COMPARATOR_CLASSES: dict[str, str] = {
     **dict.fromkeys("over above exceeding".split(), "more"),
     **dict.fromkeys("under below".split(), "less"),
 }
+_COMPARATOR_WORDS = {"approx": "about", "more": "more than", "less": "less than"}
 _TWO_WORD_COMPARATORS = {
     ("more", "than"): "more",
     ("upwards", "of"): "more",
@@ -326,7 +327,7 @@ def _figure_problems(
                     kind,
                     fig.written,
                     same[0].written,
-                    f"the claim says {fig.comparator} than/about where the sources do not",
+                    f"the claim says {_COMPARATOR_WORDS[fig.comparator]} where the sources do not",
                 )
             )
     return problems

@@ -179,3 +179,30 @@ def fidelity_metrics(results: Sequence[FidelityResult]) -> dict[str, Any]:
         "citations_valid": all(r.citations_valid for r in results),
         "not_reached": [r.case.id for r in results if not r.reached],
     }
+
+
+def fidelity_report(fact_checker: Any, *, as_json: bool = False) -> tuple[str, int]:
+    """The figures as text (or JSON) and the exit code: 1 if any distortion was shown."""
+    results = run_fidelity(fact_checker)
+    metrics = fidelity_metrics(results)
+    code = 1 if metrics["unsupported_shown"] else 0
+    if as_json:
+        return json.dumps(metrics, indent=2), code
+    lines = [
+        f"{r.case.group:10} {r.case.id:28} {'shown' if r.shown else 'not shown'}" for r in results
+    ]
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{100 * value:.1f}"
+
+    lines += [
+        "",
+        f"claims shown that their citations do not support: {metrics['unsupported_shown']} "
+        f"(of {metrics['distortions']} distortions; must be 0)",
+        f"exactly quoted faithful claims kept: {pct(metrics['exact_kept'])}%",
+        f"loosely quoted faithful claims kept: {pct(metrics['loose_kept'])}%",
+        f"citations verbatim at their offsets: {metrics['citations_valid']}",
+    ]
+    if metrics["not_reached"]:
+        lines.append(f"not reached (sentence not retrieved): {', '.join(metrics['not_reached'])}")
+    return "\n".join(lines), code
