@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from assistant.errors import InputError
 from assistant.evaluation.cli import eval_command
 from assistant.evaluation.fidelity import (
     FidelityCase,
@@ -15,7 +16,6 @@ from assistant.evaluation.fidelity import (
     load_fidelity_cases,
     run_fidelity,
 )
-from assistant.errors import InputError
 from assistant.factchecker import FactChecker
 
 
@@ -44,7 +44,9 @@ def test_every_case_reaches_its_sentence_and_citations_stay_verbatim(
 
 def test_a_distortion_that_got_through_would_be_counted(fact_checker: FactChecker) -> None:
     # The metric can fail: a "distortion" that is in fact the sentence itself is shown.
-    sentence = "Incheon Airport, Seoul's main hub, had to close on Wednesday because of the balloons."
+    sentence = (
+        "Incheon Airport, Seoul's main hub, had to close on Wednesday because of the balloons."
+    )
     case = FidelityCase(
         id="x",
         group="distortion",
@@ -67,5 +69,5 @@ def test_the_cli_reports_the_figures_and_passes(fact_checker: FactChecker) -> No
 def test_a_malformed_case_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_text('{"id": "a", "group": "distortion"}\n', encoding="utf-8")
-    with pytest.raises(InputError, match="cases.jsonl:1"):
+    with pytest.raises(InputError, match=r"cases\.jsonl:1"):
         load_fidelity_cases(path)

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
-from langchain_core.messages.ai import UsageMetadata, add_usage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer.compose import ClaimChecks, compose_answer, refusal
 from assistant.answer.guard import find_injection
+from assistant.answer.history import HISTORY_TOKENS, MESSAGE_OVERHEAD_TOKENS, trim_history
 from assistant.answer.judge import Judge
 from assistant.answer.prompts import (
     answer_prompt,
@@ -42,20 +43,23 @@ from assistant.answer.sentences import SentenceIndex
 from assistant.answer.structured import (
     Reply,
     StructuredAnswer,
+    add_usage_of,
     complete_claims,
     output_failure,
     reply_json_text,
     short,
+    to_usage,
+    usage_of,
 )
 from assistant.answer.verify import VerifiedClaim
 from assistant.errors import AssistantError, ModelError
 from assistant.model_errors import explain
 from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
-from assistant.schema import Answer, ModelAnswer, PassageRef, Usage
+from assistant.schema import Answer, ModelAnswer, PassageRef
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.store.retrieval import HybridRetriever
 from assistant.store.splitting import Passage
-from assistant.tokens import count_tokens, encoding_for
+from assistant.tokens import count_tokens
 
 INJECTION_NOTE = (
     "The question contains instructions to the assistant ({phrase!r}); it answers only from "
@@ -67,12 +71,7 @@ INJECTION_REFUSAL = (
 MALFORMED_NOTE = "The model's reply was not a valid structured answer ({reason})."
 JUDGE_FAILED_NOTE = "The judge model could not be asked ({reason}); claims were checked by rules."
 
-# Chat formats add a few tokens per message around the text; counted so the sum is an upper bound.
-MESSAGE_OVERHEAD_TOKENS = 4
 REPLY_PRIMING_TOKENS = 3
-# The condense call sees at most this much conversation, newest turns first, each turn capped.
-HISTORY_TOKENS = 1_500
-TURN_TOKENS = 400
 CONDENSE_RESERVE_TOKENS = 256
 
 
@@ -211,7 +210,7 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         message = chain.invoke({"history": format_history(history), "question": x.question}, config)
         text = message.text.strip().strip('"').strip()
         return dataclasses.replace(
-            x, standalone=text or x.question, usage=_add(x.usage, _usage(message))
+            x, standalone=text or x.question, usage=add_usage_of(x.usage, usage_of(message))
         )
 
     def _guard(self, x: AnswerState) -> AnswerState:
@@ -311,7 +310,7 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
     def _compose(self, x: AnswerState) -> Answer:
         template = load_prompt(self.settings.prompts_dir, "refusal.md")
         standalone = x.standalone if x.standalone != x.question else None
-        usage = _to_usage(_add(x.usage, _usage(x.reply.raw if x.reply else None)))
+        usage = to_usage(add_usage_of(x.usage, usage_of(x.reply.raw if x.reply else None)))
         common: dict[str, Any] = {"model": self.model_name, "standalone": standalone}
         if x.injection:
             answer = refusal(
@@ -396,44 +395,6 @@ def model_errors() -> Iterator[None]:
         raise known from exc
 
 
-def trim_history(
-    history: Sequence[tuple[str, str]], budget: int, model: str | None = None
-) -> list[tuple[str, str]]:
-    """The newest turns that fit ``budget`` tokens, each cut to ``TURN_TOKENS``."""
-    encoding = encoding_for(model)
-    kept: list[tuple[str, str]] = []
-    used = 0
-    for role, text in reversed(history):
-        ids = encoding.encode(text, disallowed_special=())
-        if len(ids) > TURN_TOKENS:
-            text = encoding.decode(ids[:TURN_TOKENS]).rstrip() + " …"
-        cost = min(len(ids), TURN_TOKENS) + MESSAGE_OVERHEAD_TOKENS
-        if used + cost > budget:
-            break
-        kept.append((role, text))
-        used += cost
-    return kept[::-1]
-
-
 def _margin(window: int) -> int:
     """Slack for tokenizers that count differently from ours (local models, o200k fallback)."""
     return min(window // 20, 2_048)
-
-
-def _usage(raw: Any) -> UsageMetadata | None:
-    return getattr(raw, "usage_metadata", None) or None
-
-
-def _add(a: UsageMetadata | None, b: UsageMetadata | None) -> UsageMetadata | None:
-    if a is None or b is None:
-        return a or b
-    return add_usage(a, b)
-
-
-def _to_usage(meta: UsageMetadata | None) -> Usage:
-    meta = meta or {}  # type: ignore[typeddict-item]
-    return Usage(
-        prompt_tokens=int(meta.get("input_tokens", 0)),
-        completion_tokens=int(meta.get("output_tokens", 0)),
-        total_tokens=int(meta.get("total_tokens", 0)),
-    )

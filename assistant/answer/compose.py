@@ -67,7 +67,7 @@ class ClaimChecks:
         """Verify the claims not seen yet (``claims`` grows as the reply streams)."""
         new: list[VerifiedClaim | RejectedClaim] = []
         for claim in claims[len(self.results) :]:
-            kept, rejected = verify_claims([claim], self.passages, self.texts, index=self.index)
+            kept, rejected = verify_claims([claim], self.passages, self.texts)
             result: VerifiedClaim | RejectedClaim = kept[0] if kept else rejected[0]
             self.claims.append(claim)
             self.results.append(result)

@@ -16,7 +16,7 @@ compares the claim with its cited sentences and names what differs:
 Tolerated, because copying legitimately changes them: number formats ("1,000"/"1000", "four"/
 "4"), unit spellings ("km"/"kilometers"), inflections (remained/remaining, via the Snowball
 stemmer), approximators of one class ("around"/"about"), editorial [brackets], ellipses,
-demonyms ("Russia"/"Russian") and reporting verbs ("said", "according to"). The word lists below
+demonyms ("Russia"/"Russian") and reporting verbs ("said", "according to"). The word lists (lexicon.py)
 are closed classes of English (negators, hedges, causal connectives, units, titles), not words
 of any corpus. Pure functions only.
 """
@@ -27,88 +27,30 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.answer.lexicon import (
+    BOUNDARY_WORDS,
+    CAUSAL,
+    COMPARATOR_CLASSES,
+    COMPARATOR_WORDS,
+    FRAMING,
+    HEDGES,
+    MONTHS,
+    MULTIPLIERS,
+    NEGATORS,
+    ORDINAL_SUFFIXES,
+    PRONOUN_STARTS,
+    QUALIFIERS,
+    TEMPORAL,
+    TITLES,
+    TWO_WORD_COMPARATORS,
+    UNITS,
+    WEEKDAYS,
+)
 from assistant.text import NUMBER_WORDS, STOPWORDS, WORD, normalize_number, stem
 
 ProblemKind = Literal["figure", "date", "negation", "entity", "title", "added"]
 
-NEGATORS = frozenset(
-    "not no never none nobody nothing neither nor without cannot n't nowhere".split()
-)
-# Comparators and approximators: a claim may keep or drop one, not swap it for another class.
-_COMPARATOR_CLASSES: dict[str, str] = {
-    **dict.fromkeys(
-        "about around roughly approximately nearly almost some circa approx ~".split(), "approx"
-    ),
-    **dict.fromkeys("over above exceeding".split(), "more"),
-    **dict.fromkeys("under below".split(), "less"),
-}
-_COMPARATOR_WORDS = {"approx": "about", "more": "more than", "less": "less than"}
-_TWO_WORD_COMPARATORS = {
-    ("more", "than"): "more",
-    ("upwards", "of"): "more",
-    ("at", "least"): "more",
-    ("less", "than"): "less",
-    ("fewer", "than"): "less",
-    ("up", "to"): "less",
-    ("at", "most"): "less",
-}
-HEDGES = frozenset(
-    """reportedly allegedly apparently possibly probably likely unlikely may might could perhaps
-    presumably supposedly seemingly certainly definitely clearly undoubtedly surely confirmed
-    officially reported alleged suspected believed expected rumored rumoured""".split()
-)
-CAUSAL = frozenset(
-    """because due owing therefore thus hence consequently cause caused causes causing result
-    resulted resulting led prompted prompting triggered triggering blamed since""".split()
-)
-QUALIFIERS = frozenset(
-    """only first last all every entire whole largest biggest smallest most least always again
-    still already just even record unprecedented sole exclusively mainly mostly""".split()
-)
-TEMPORAL = frozenset(
-    """yesterday today tomorrow tonight recently lately ago past previous next earlier later
-    week weeks weekend month months year years decade decades day days hour hours morning
-    evening night""".split()
-)
-MONTHS = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
-WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-# Words that report or frame a statement without adding to it.
-FRAMING = frozenset(
-    """said say says told tell state stated states statement according report reported reports
-    add added adding note noted notes article articles source sources passage passages also
-    however meanwhile including include includes among both such while per""".split()
-)
-TITLES = frozenset(
-    """minister president premier chancellor secretary general governor senator ambassador
-    chairman chairwoman chair director commander chief king queen prince princess emperor mayor
-    spokesman spokeswoman spokesperson envoy deputy vice prime foreign defense defence interior
-    leader pope admiral colonel captain lieutenant sergeant marshal judge justice""".split()
-)
-_UNITS = {
-    **dict.fromkeys("km kms kilometer kilometers kilometre kilometres".split(), "km"),
-    **dict.fromkeys("m meter meters metre metres".split(), "m"),
-    **dict.fromkeys("cm centimeter centimeters centimetre centimetres".split(), "cm"),
-    **dict.fromkeys("mi mile miles".split(), "mi"),
-    **dict.fromkeys("ft foot feet".split(), "ft"),
-    **dict.fromkeys("kg kgs kilogram kilograms kilogramme kilogrammes".split(), "kg"),
-    **dict.fromkeys("t ton tons tonne tonnes".split(), "t"),
-    **dict.fromkeys("lb lbs pound pounds".split(), "lb"),
-    **dict.fromkeys("%  percent per_cent pct".split(), "%"),
-    **dict.fromkeys("$ usd dollar dollars".split(), "usd"),
-    **dict.fromkeys("h hr hrs hour hours".split(), "h"),
-    **dict.fromkeys("min mins minute minutes".split(), "min"),
-    **dict.fromkeys("s sec secs second seconds".split(), "s"),
-    **dict.fromkeys("kph km/h kmh".split(), "km/h"),
-    **dict.fromkeys("mph".split(), "mph"),
-}
-_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-_BOUNDARY_WORDS = frozenset({"and", "or", "but", "while", "whereas", "versus", "vs"})
 _WINDOW = 4  # content words after a figure that say what it counts
-_PRONOUN_STARTS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that"})
 
 
 @dataclass(frozen=True)
@@ -162,7 +104,7 @@ def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
 def starts_with_pronoun(sentence: str) -> bool:
     """True when the sentence opens with a pronoun that needs an earlier sentence to be read."""
     words = _words(sentence)
-    return bool(words) and words[0].low in _PRONOUN_STARTS
+    return bool(words) and words[0].low in PRONOUN_STARTS
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -207,10 +149,10 @@ def _split_contraction(low: str, token: str) -> list[tuple[str, str]]:
 def _stem(low: str) -> str:
     if low[:1].isdigit():
         return normalize_number(low)
-    if low in _UNITS:
-        return "unit:" + _UNITS[low]
-    if low in _COMPARATOR_CLASSES:
-        return "cmp:" + _COMPARATOR_CLASSES[low]
+    if low in UNITS:
+        return "unit:" + UNITS[low]
+    if low in COMPARATOR_CLASSES:
+        return "cmp:" + COMPARATOR_CLASSES[low]
     return stem(low)
 
 
@@ -237,21 +179,21 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             continue
         j = i + 1
         written = w.text
-        if j < len(words) and words[j].low in _MULTIPLIERS:
-            value *= _MULTIPLIERS[words[j].low]
+        if j < len(words) and words[j].low in MULTIPLIERS:
+            value *= MULTIPLIERS[words[j].low]
             written += " " + words[j].text
             j += 1
-        if j < len(words) and words[j].low in _ORDINAL_SUFFIXES:
+        if j < len(words) and words[j].low in ORDINAL_SUFFIXES:
             j += 1
         unit = None
         counts: set[str] = set()
         k = j
         while k < len(words) and len(counts) < _WINDOW:
             nxt = words[k]
-            if _value(nxt) is not None or nxt.low in _BOUNDARY_WORDS:
+            if _value(nxt) is not None or nxt.low in BOUNDARY_WORDS:
                 break
-            if nxt.low in _UNITS and unit is None and not counts:
-                unit = _UNITS[nxt.low]
+            if nxt.low in UNITS and unit is None and not counts:
+                unit = UNITS[nxt.low]
             elif nxt.low not in STOPWORDS:
                 counts.add(nxt.stem)
             k += 1
@@ -277,9 +219,9 @@ def _value(w: _Word) -> float | None:
 
 
 def _comparator(before: Sequence[str]) -> str | None:
-    if len(before) == 2 and tuple(before) in _TWO_WORD_COMPARATORS:
-        return _TWO_WORD_COMPARATORS[(before[0], before[1])]
-    return _COMPARATOR_CLASSES.get(before[-1]) if before else None
+    if len(before) == 2 and tuple(before) in TWO_WORD_COMPARATORS:
+        return TWO_WORD_COMPARATORS[(before[0], before[1])]
+    return COMPARATOR_CLASSES.get(before[-1]) if before else None
 
 
 def _figure_problems(
@@ -327,7 +269,7 @@ def _figure_problems(
                     kind,
                     fig.written,
                     same[0].written,
-                    f"the claim says {_COMPARATOR_WORDS[fig.comparator]} where the sources do not",
+                    f"the claim says {COMPARATOR_WORDS[fig.comparator]} where the sources do not",
                 )
             )
     return problems
@@ -343,7 +285,7 @@ def _negated(words: Sequence[_Word]) -> set[str]:
         if w.low not in NEGATORS:
             continue
         for nxt in words[i + 1 : i + 4]:
-            if nxt.low in _BOUNDARY_WORDS:
+            if nxt.low in BOUNDARY_WORDS:
                 break
             if nxt.low not in STOPWORDS and nxt.low not in NEGATORS:
                 out.add(nxt.stem)
@@ -390,9 +332,9 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
     for i, w in enumerate(claim):
         if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in NEGATORS or w.stem in seen:
             continue
-        if w.low in _ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
+        if w.low in ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
             continue
-        if w.low in _MULTIPLIERS or w.low in _COMPARATOR_CLASSES or w.low in FRAMING:
+        if w.low in MULTIPLIERS or w.low in COMPARATOR_CLASSES or w.low in FRAMING:
             continue
         name = w.capital and not (w.sentence_start and w.low in STOPWORDS)
         marked = _marked_class(w.low)

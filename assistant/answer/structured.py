@@ -16,13 +16,14 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata, add_usage
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.json import parse_partial_json
 from pydantic import ValidationError
 
 from assistant.errors import ModelError
-from assistant.schema import Claim, ModelAnswer
+from assistant.schema import Claim, ModelAnswer, Usage
 
 ANSWER_TOOL = ModelAnswer.__name__
 
@@ -188,3 +189,22 @@ def output_failure(exc: BaseException) -> str | None:
 def short(error: Any, limit: int = 160) -> str:
     text = str(error).splitlines()[0] if error else "no content"
     return text[:limit]
+
+
+def usage_of(raw: Any) -> UsageMetadata | None:
+    return getattr(raw, "usage_metadata", None) or None
+
+
+def add_usage_of(a: UsageMetadata | None, b: UsageMetadata | None) -> UsageMetadata | None:
+    if a is None or b is None:
+        return a or b
+    return add_usage(a, b)
+
+
+def to_usage(meta: UsageMetadata | None) -> Usage:
+    meta = meta or {}  # type: ignore[typeddict-item]
+    return Usage(
+        prompt_tokens=int(meta.get("input_tokens", 0)),
+        completion_tokens=int(meta.get("output_tokens", 0)),
+        total_tokens=int(meta.get("total_tokens", 0)),
+    )

@@ -172,7 +172,7 @@ def verify_claims(
     A rejected claim whose cited sentences are short carries them as ``replacement``: the
     articles' own words, shown instead of the distortion.
     """
-    index = index or SentenceIndex(passages, article_texts)
+    index = index or _index_for(tuple(passages), tuple(sorted(article_texts.items())))
     kept: list[VerifiedClaim] = []
     rejected: list[RejectedClaim] = []
     for claim in claims:
@@ -201,6 +201,12 @@ def verify_claims(
             )
         rejected.append(RejectedClaim(claim, reason, tuple(fidelity.problems), replacement))
     return kept, rejected
+
+
+@lru_cache(maxsize=32)
+def _index_for(passages: tuple[Passage, ...], texts: tuple[tuple[str, str], ...]) -> SentenceIndex:
+    """One sentence index per prompt: every claim of a reply is checked against the same ids."""
+    return SentenceIndex(passages, dict(texts))
 
 
 def _cited_sentences(claim: Claim, index: SentenceIndex) -> list[Sentence] | str:
