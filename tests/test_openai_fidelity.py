@@ -285,3 +285,21 @@ def test_the_offline_path_has_no_judge(seeded_store: Path) -> None:
     fc = FactChecker(make_settings(seeded_store, answer_judge=True))
     answer = fc.ask("Why did Incheon Airport have to close?")
     assert answer.status == "answered" and not answer.refused
+
+
+def test_a_judged_stream_shows_the_answer_once_judged(
+    seeded_store: Path,
+    openai_server: FakeOpenAI,  # noqa: F811
+) -> None:
+    fc = checker(seeded_store, openai_server, answer_judge=True)
+    case = BY_ID["exact-incheon"]
+    verdict = {"verdicts": [{"claim": 1, "supported": False, "reason": "says more"}]}
+    openai_server.script(
+        Reply(respond=lambda prompt: scripted_reply(case, prompt)),
+        Reply(text=json.dumps(verdict)),
+    )
+
+    snapshots = list(fc.stream(case.question))
+
+    assert len(snapshots) == 1
+    assert not shown_as_written(case.claim, snapshots[0].answer)

@@ -51,7 +51,7 @@ from assistant.answer.structured import (
     to_usage,
     usage_of,
 )
-from assistant.answer.verify import VerifiedClaim
+from assistant.answer.verify import VerifiedClaim, sentence_index
 from assistant.errors import AssistantError, ModelError
 from assistant.model_errors import explain
 from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
@@ -231,9 +231,12 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             )
         texts = {p.version: self.article_text(p.version) or "" for p in kept}
         texts = {k: v for k, v in texts.items() if v}
-        index = SentenceIndex(kept, texts)
         return dataclasses.replace(
-            x, passages=kept, texts=texts, index=index, checks=ClaimChecks(kept, texts, index)
+            x,
+            passages=kept,
+            texts=texts,
+            index=sentence_index(kept, texts),
+            checks=ClaimChecks(kept, texts),
         )
 
     def passage_budget(self, question: str) -> int:
@@ -273,7 +276,7 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             return x
         checks = x.checks
         if checks.claims != parsed.claims[: len(checks.claims)]:
-            checks = ClaimChecks(x.passages, x.texts, x.index)  # the final reply differs
+            checks = ClaimChecks(x.passages, x.texts)  # the final reply differs
         checks.add(parsed.claims)
         return dataclasses.replace(x, checks=checks)
 

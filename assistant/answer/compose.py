@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.conflicts import find_conflicts
 from assistant.answer.fidelity import check_fidelity, starts_with_pronoun
-from assistant.answer.sentences import SentenceIndex, article_sentences
+from assistant.answer.sentences import article_sentences
 from assistant.answer.verify import (
     Cite,
     RejectedClaim,
@@ -56,12 +56,8 @@ class ClaimChecks:
 
     passages: Sequence[Passage]
     texts: dict[str, str]
-    index: SentenceIndex | None = None
     claims: list[Claim] = field(default_factory=list)
     results: list[VerifiedClaim | RejectedClaim] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.index = self.index or SentenceIndex(self.passages, self.texts)
 
     def add(self, claims: Sequence[Claim]) -> list[VerifiedClaim | RejectedClaim]:
         """Verify the claims not seen yet (``claims`` grows as the reply streams)."""

@@ -172,7 +172,7 @@ def verify_claims(
     A rejected claim whose cited sentences are short carries them as ``replacement``: the
     articles' own words, shown instead of the distortion.
     """
-    index = index or _index_for(tuple(passages), tuple(sorted(article_texts.items())))
+    index = index or sentence_index(passages, article_texts)
     kept: list[VerifiedClaim] = []
     rejected: list[RejectedClaim] = []
     for claim in claims:
@@ -201,6 +201,11 @@ def verify_claims(
             )
         rejected.append(RejectedClaim(claim, reason, tuple(fidelity.problems), replacement))
     return kept, rejected
+
+
+def sentence_index(passages: Sequence[Passage], article_texts: dict[str, str]) -> SentenceIndex:
+    """One sentence index per prompt: the prompt and every claim of the reply share its ids."""
+    return _index_for(tuple(passages), tuple(sorted(article_texts.items())))
 
 
 @lru_cache(maxsize=32)
