@@ -194,3 +194,25 @@ def test_dropping_a_hedge_of_the_source_is_tolerated() -> None:
 def test_a_sentence_opening_with_a_pronoun_is_recognised() -> None:
     assert starts_with_pronoun("He said the troops would arrive.")
     assert not starts_with_pronoun("Austin said the troops would arrive.")
+
+
+# --- names, numbers and abbreviations that copying changes ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("Japanese officials reported the launch.", "Officials in Japan reported the launch."),
+        ("Israeli officials reported the launch.", "Officials in Israel reported the launch."),
+        ("The US confirmed the figure.", "The U.S. confirmed the figure."),
+        ("The fund holds 1.5 million dollars.", "The fund holds 1.5 million dollars."),
+    ],
+)
+def test_demonyms_abbreviations_and_multipliers_are_tolerated(claim: str, source: str) -> None:
+    result = check_fidelity(claim, [source])
+    assert result.supported, result.problems
+
+
+def test_a_country_that_merely_starts_like_another_is_caught() -> None:
+    claim = "Officials in Nigeria reported the launch."
+    assert "entity" in _kinds(claim, "Officials in Niger reported the launch.")

@@ -32,6 +32,7 @@ from assistant.answer.lexicon import (
     CAUSAL,
     COMPARATOR_CLASSES,
     COMPARATOR_WORDS,
+    DEMONYM_ENDINGS,
     FRAMING,
     HEDGES,
     MONTHS,
@@ -46,7 +47,14 @@ from assistant.answer.lexicon import (
     UNITS,
     WEEKDAYS,
 )
-from assistant.text import NUMBER_WORDS, STOPWORDS, WORD, normalize_number, stem
+from assistant.text import (
+    NUMBER_WORDS,
+    STOPWORDS,
+    WORD,
+    canonical_abbreviations,
+    normalize_number,
+    stem,
+)
 
 ProblemKind = Literal["figure", "date", "negation", "entity", "title", "added"]
 
@@ -112,7 +120,8 @@ def starts_with_pronoun(sentence: str) -> bool:
 
 def _unbracket(text: str) -> str:
     """Editorial brackets and ellipses are copying marks, not words of the statement."""
-    return text.replace("[", " ").replace("]", " ").replace("\u2026", " ").replace("...", " ")
+    text = text.replace("[", " ").replace("]", " ").replace("\u2026", " ").replace("...", " ")
+    return canonical_abbreviations(text)
 
 
 def _words(text: str) -> list[_Word]:
@@ -157,15 +166,22 @@ def _stem(low: str) -> str:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Stems that meet, or a name and its demonym ("russia"/"russian", "korea"/"korean")."""
+    """Stems that meet, or a place and its demonym ("russia"/"russian", "japan"/"japanese");
+    "niger"/"nigeria" do not: "ia" is no demonym ending."""
     if a == b:
         return True
     short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+    return len(short) >= 4 and long.startswith(short) and long[len(short) :] in DEMONYM_ENDINGS
 
 
-def _supported(word: _Word, source_stems: set[str]) -> bool:
-    return word.stem in source_stems or any(_same_word(word.stem, s) for s in source_stems)
+def _supported(word: _Word, source_stems: set[str], source_lows: set[str]) -> bool:
+    """In the sources as a stem, or as a place/demonym pair (compared stemmed and as written,
+    since the stemmer cuts some demonyms oddly: "israeli" → "isra")."""
+    if word.stem in source_stems:
+        return True
+    return any(_same_word(word.stem, s) for s in source_stems) or any(
+        _same_word(word.low, s) for s in source_lows
+    )
 
 
 # --- figures and dates ---------------------------------------------------------------------------
@@ -173,15 +189,17 @@ def _supported(word: _Word, source_stems: set[str]) -> bool:
 
 def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
     out: list[_Figure] = []
+    consumed = -1  # a multiplier read as part of the figure before it ("1.5 million")
     for i, w in enumerate(words):
         value = _value(w)
-        if value is None:
+        if value is None or i == consumed:
             continue
         j = i + 1
         written = w.text
         if j < len(words) and words[j].low in MULTIPLIERS:
             value *= MULTIPLIERS[words[j].low]
             written += " " + words[j].text
+            consumed = j
             j += 1
         if j < len(words) and words[j].low in ORDINAL_SUFFIXES:
             j += 1
@@ -343,7 +361,7 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
         if marked is not None:
             if w.low in source_lows or (marked != "qualifier" and w.stem in source_stems):
                 continue
-        elif _supported(w, source_stems):
+        elif _supported(w, source_stems, source_lows):
             continue
         seen.add(w.stem)
         problems.append(_unsupported(w, marked, name))

@@ -85,3 +85,5 @@ MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 BOUNDARY_WORDS = frozenset({"and", "or", "but", "while", "whereas", "versus", "vs"})
 PRONOUN_STARTS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that"})
+# What English adds to a place name to name its people or language (stems, as Snowball leaves them).
+DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "ean", "ese", "es", "i", "ish", "ic"})
