@@ -34,6 +34,7 @@ from assistant.answer.lexicon import (
     COMPARATOR_WORDS,
     DEMONYM_ENDINGS,
     FRAMING,
+    FUNCTION_WORDS,
     HEDGES,
     MONTHS,
     MULTIPLIERS,
@@ -49,12 +50,17 @@ from assistant.answer.lexicon import (
 )
 from assistant.text import (
     NUMBER_WORDS,
-    STOPWORDS,
     WORD,
     canonical_abbreviations,
     normalize_number,
     stem,
 )
+from assistant.text import (
+    STOPWORDS as _TEXT_STOPWORDS,
+)
+
+# Function words: text.py's stopwords plus the closed-class words it leaves out (lexicon.py).
+STOPWORDS = _TEXT_STOPWORDS | FUNCTION_WORDS
 
 ProblemKind = Literal["figure", "date", "negation", "entity", "title", "added"]
 

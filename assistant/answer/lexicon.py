@@ -87,3 +87,8 @@ BOUNDARY_WORDS = frozenset({"and", "or", "but", "while", "whereas", "versus", "v
 PRONOUN_STARTS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that"})
 # What English adds to a place name to name its people or language (stems, as Snowball leaves them).
 DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "ean", "ese", "es", "i", "ish", "ic"})
+# Relative and interrogative words, determiners and prepositions a stopword list may leave out.
+FUNCTION_WORDS = frozenset(
+    """whose whether whereby wherein upon within across toward towards onto via amid another
+    either yet""".split()
+)
