@@ -216,3 +216,28 @@ def quoted_material(sentence: str) -> str | None:
     if _CREDIT.search(sentence):
         return "caption"
     return None
+
+
+# How an answer says whose words it quotes: the article's own reporting needs no lead-in.
+MATERIAL_LEAD = {
+    "post": "A post quoted in the article says: “{quote}”",
+    "caption": "A photo caption in the article reads: “{quote}”",
+}
+_LEADS = re.compile(
+    "|".join(
+        re.escape(lead).replace(re.escape("{quote}"), "(.*)") for lead in MATERIAL_LEAD.values()
+    ),
+    re.S,
+)
+
+
+def attributed(sentence: str, material: str | None) -> str:
+    """``sentence`` said to be a post or caption the article quotes (as is for its reporting)."""
+    lead = MATERIAL_LEAD.get(material or "")
+    return lead.format(quote=sentence) if lead else sentence
+
+
+def unattributed(claim: str) -> str:
+    """The quoted words of a claim that says whose words they are (see ``attributed``)."""
+    match = _LEADS.fullmatch(claim.strip())
+    return next((g for g in match.groups() if g is not None), claim) if match else claim

@@ -31,13 +31,10 @@ from assistant.offline.condense import condense, standalone
 from assistant.offline.question import split_parts
 from assistant.offline.select import Candidate, Embed, Sentence, select, sentences_of
 from assistant.schema import Claim, ModelAnswer
+from assistant.text import attributed
 from assistant.tokens import count_tokens
 
 PASSAGE_HEADER = re.compile(r"^\[(\d+)\] article (\S+) — .*$", re.M)
-MATERIAL_LEAD = {
-    "post": "A post quoted in the article says: “{quote}”",
-    "caption": "A photo caption in the article reads: “{quote}”",
-}
 
 __all__ = ["OfflineChatModel", "answer", "condense", "parse_prompt"]
 
@@ -119,9 +116,7 @@ def _quote(sentence: Sentence) -> str:
 
 def _claim_text(sentence: Sentence) -> str:
     """The article's own reporting as is; a post or caption it quotes said to be one."""
-    quote = _quote(sentence)
-    lead = MATERIAL_LEAD.get(sentence.material or "")
-    return lead.format(quote=quote) if lead else quote
+    return attributed(_quote(sentence), sentence.material)
 
 
 def _show_number(token: str) -> str:
