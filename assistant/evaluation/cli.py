@@ -170,7 +170,7 @@ def eval_command(
         if fidelity:
             from assistant.evaluation.fidelity import fidelity_report
 
-            fc, _, _ = _fact_checker(ctx, None, top_k)
+            fc, _, _ = _fact_checker(ctx, None, top_k, EvalCorpus.named(corpus))
             text, code = fidelity_report(fc, as_json=as_json)
             click.echo(text)
             ctx.exit(code)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.prompts import CONDENSE_MARKER
-from assistant.text import STOPWORDS
+from assistant.text import STOPWORDS, date_spans
 
 _POSSESSIVE = {"its": "it", "their": "they", "his": "he", "her": "she"}
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|there)\b", re.I)
@@ -74,7 +74,9 @@ def _referent(previous: str, answer: str) -> str:
         name = _first_name(answer)
         if name:
             return name
-    return max(asked, key=len) if asked else ""
+    # The last name the question used is most often its object ("…launch the ICBM?").
+    things = [n for n in asked if not date_spans(n)]
+    return things[-1] if things else ""
 
 
 def _first_name(text: str) -> str:

@@ -73,6 +73,8 @@ def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
                 sentence = line[start:end]
                 if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip("”\"’'").endswith("?"):
                     continue  # a headline or a rhetorical question states nothing
+                if sentence.startswith("#"):
+                    continue  # a Markdown heading is a title, not a statement
                 if sentence.startswith(("pic.", "—", "©")) or quoted_material(sentence) == "post":
                     if not _post_text(sentence):
                         continue  # the attribution line of a post, not its words
