@@ -289,6 +289,17 @@ def _figure_problems(
         kind: ProblemKind = "date" if fig.is_date else "figure"
         same = [s for s in theirs if s.value == fig.value]
         if not same:
+            rival = _rival(fig, theirs)
+            if rival is not None:
+                problems.append(
+                    Problem(
+                        kind,
+                        fig.written,
+                        rival.written,
+                        f"the cited sentences give {rival.written} for this, not {fig.written}",
+                    )
+                )
+                continue
             problems.append(
                 Problem(kind, fig.written, None, f"{fig.written} is not in the cited sentences")
             )
@@ -328,6 +339,29 @@ def _figure_problems(
                 )
             )
     return problems
+
+
+def _rival(fig: _Figure, theirs: Sequence[_Figure]) -> _Figure | None:
+    """A source figure that measures the same thing as ``fig`` with another value, if any.
+
+    The same thing: both dates (a year for a year), the same unit, or the same counted noun
+    ("68 minutes" against "86 minutes", "1963" against "1953"). Such a figure contradicts the
+    claim rather than merely not confirming it.
+    """
+    for other in theirs:
+        if other.value == fig.value:
+            continue
+        if fig.is_date and other.is_date:
+            if (fig.value >= 1000) == (other.value >= 1000):
+                return other
+            continue
+        if fig.is_date or other.is_date:
+            continue
+        if fig.unit is not None and other.unit == fig.unit:
+            return other
+        if fig.unit is None and other.unit is None and fig.counts & other.counts:
+            return other
+    return None
 
 
 # --- negation ------------------------------------------------------------------------------------
