@@ -28,3 +28,42 @@ def test_a_figure_of_another_unit_is_not_a_rival() -> None:
     result = check_fidelity("The flight lasted 68 minutes.", ["The missile flew 1,001 kilometers."])
     figure = [p for p in result.problems if p.kind == "figure"]
     assert figure and figure[0].source_part is None
+
+
+def test_a_number_that_is_part_of_a_name_is_not_a_rival() -> None:
+    result = check_fidelity(
+        "With Release 3.9, the team moved to a yearly cycle.",
+        ["With Proposal 602, the team adopts an annual cycle."],
+    )
+    figure = [p for p in result.problems if p.kind == "figure"]
+    assert figure and all(p.source_part is None for p in figure)
+
+
+def test_no_longer_negates_the_word_after_it() -> None:
+    result = check_fidelity(
+        "The module remained provisional.", ["The module is no longer provisional."]
+    )
+    assert any(p.kind == "negation" and p.source_part for p in result.problems)
+
+
+def test_instead_of_denies_what_follows() -> None:
+    result = check_fidelity(
+        "The method returns lists.", ["The method returns views instead of lists."]
+    )
+    assert any(p.kind == "negation" and p.source_part for p in result.problems)
+
+
+def test_a_source_figure_the_claim_also_gives_is_not_a_rival() -> None:
+    result = check_fidelity(
+        "Release 9 measured a 1.25x speedup over 8.5 on the suite.",
+        ["On average, we measured a 1.25x speedup on the suite."],
+    )
+    assert all(p.source_part is None for p in result.problems if p.kind == "figure")
+
+
+def test_another_month_in_the_sources_is_named_as_the_rival_date() -> None:
+    result = check_fidelity(
+        "It was released in August 2006.", ["It was released in September 2006."]
+    )
+    date = [p for p in result.problems if p.kind == "date"]
+    assert date and date[0].source_part == "September"

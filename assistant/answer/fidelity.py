@@ -144,6 +144,7 @@ class _Figure:
     counts: frozenset[str]  # stems of the words after it, up to a boundary
     comparator: str | None
     is_date: bool
+    label: bool = False  # part of a name ("Python 3.9", "PEP 602"), not a measure
 
 
 def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
@@ -258,7 +259,17 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             or bool(set(before[-1:]) & MONTHS)
             or (j < len(words) and words[j].low in MONTHS)
         )
-        out.append(_Figure(value, written, unit, frozenset(counts), _comparator(before), is_date))
+        prev = words[i - 1] if i else None
+        label = (
+            prev is not None
+            and prev.capital
+            and prev.low not in STOPWORDS
+            and prev.low not in MONTHS
+            and not is_date
+        )
+        out.append(
+            _Figure(value, written, unit, frozenset(counts), _comparator(before), is_date, label)
+        )
     return out
 
 
@@ -289,7 +300,7 @@ def _figure_problems(
         kind: ProblemKind = "date" if fig.is_date else "figure"
         same = [s for s in theirs if s.value == fig.value]
         if not same:
-            rival = _rival(fig, theirs)
+            rival = _rival(fig, [s for s in theirs if s.value not in {f.value for f in ours}])
             if rival is not None:
                 problems.append(
                     Problem(
@@ -314,7 +325,7 @@ def _figure_problems(
                 )
             )
             continue
-        if fig.counts and not any(fig.counts & s.counts for s in same):
+        if fig.counts and not fig.label and not any(fig.counts & s.counts for s in same):
             other = next(
                 (s for s in theirs if s.value != fig.value and fig.counts & s.counts), None
             )
@@ -348,8 +359,10 @@ def _rival(fig: _Figure, theirs: Sequence[_Figure]) -> _Figure | None:
     ("68 minutes" against "86 minutes", "1963" against "1953"). Such a figure contradicts the
     claim rather than merely not confirming it.
     """
+    if fig.label:
+        return None
     for other in theirs:
-        if other.value == fig.value:
+        if other.value == fig.value or other.label:
             continue
         if fig.is_date and other.is_date:
             if (fig.value >= 1000) == (other.value >= 1000):
@@ -367,13 +380,22 @@ def _rival(fig: _Figure, theirs: Sequence[_Figure]) -> _Figure | None:
 # --- negation ------------------------------------------------------------------------------------
 
 
+_NEGATING_PAIRS = frozenset({("instead", "of"), ("rather", "than")})
+_NEGATED_DEGREE = frozenset({"longer"})  # "no longer provisional" negates "provisional"
+
+
 def _negated(words: Sequence[_Word]) -> set[str]:
-    """Stems of content words that follow a negator within three words (its likely scope)."""
+    """Stems of content words that follow a negator within three words (its likely scope).
+
+    "no longer X" negates X, and "instead of X" / "rather than X" deny X as well.
+    """
     out: set[str] = set()
     for i, w in enumerate(words):
-        if w.low not in NEGATORS:
+        pair = (w.low, words[i + 1].low) if i + 1 < len(words) else (w.low, "")
+        if w.low not in NEGATORS and pair not in _NEGATING_PAIRS:
             continue
-        for nxt in words[i + 1 : i + 4]:
+        start = i + 2 if pair in _NEGATING_PAIRS or pair[1] in _NEGATED_DEGREE else i + 1
+        for nxt in words[start : start + 3]:
             if nxt.low in _BOUNDARY_WORDS:
                 break
             if nxt.low not in STOPWORDS and nxt.low not in NEGATORS:
@@ -435,7 +457,14 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
         elif _supported(w, source_stems):
             continue
         seen.add(w.stem)
-        problems.append(_unsupported(w, marked, name))
+        problem = _unsupported(w, marked, name)
+        if w.low in MONTHS:
+            rival = next((x.text for x in source if x.low in MONTHS and x.low != w.low), None)
+            if rival is not None:
+                problem = Problem(
+                    "date", w.text, rival, f"the cited sentences say {rival}, not {w.text}"
+                )
+        problems.append(problem)
     return problems
 
 
