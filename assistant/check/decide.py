@@ -186,7 +186,7 @@ def _names(text: str) -> list[str]:
     runs: list[list[str]] = [[]]
     for word in text.replace(",", " , ").split():
         bare = word.strip(".;:!?\"'“”‘’()")
-        if bare[:1].isupper() and bare.isalpha() or (bare[:1].isupper() and "-" in bare):
+        if (bare[:1].isupper() and bare.isalpha()) or (bare[:1].isupper() and "-" in bare):
             runs[-1].append(bare.removesuffix("'s"))
         else:
             runs.append([])

@@ -16,15 +16,15 @@ def explanation(check: ClaimCheck, candidates: Sequence[Candidate]) -> str:
     details = {e.citation_id: e.detail for e in check.evidence}
     if check.verdict == "supported":
         c = by_id[check.supporting[0]]
-        return f"{_source(c)} states it: “{short(c.quote)}”"
+        return f"The article says “{short(c.quote)}” [{c.id}]."
     if check.verdict == "refuted":
         c = by_id[check.contradicting[0]]
-        return f"{_source(c)} says otherwise: {_detail(details.get(c.id), c)}."
+        return _capital(_against(details.get(c.id), c)) + "."
     if check.verdict == "conflicting":
         pro, con = by_id[check.supporting[0]], by_id[check.contradicting[0]]
         return (
-            f"The articles disagree: {_source(pro)} supports it, while {_source(con)} "
-            f"says otherwise ({_detail(details.get(con.id), con)})."
+            f"The articles disagree: one says “{short(pro.quote, 100)}” [{pro.id}], while "
+            f"{_against(details.get(con.id), con, another=True)}."
         )
     if candidates:
         closest = candidates[0].sentence
@@ -43,12 +43,32 @@ def short(quote: str, limit: int = QUOTE_CHARS) -> str:
     return cut + " …"
 
 
-def _source(c: Citation) -> str:
-    return f"“{c.title}” [{c.id}]"
+def _against(detail: str | None, c: Citation, another: bool = False) -> str:
+    """What the contradicting sentence says, e.g. 'the article gives 86 for this, not 68 [1]'."""
+    text = readable(detail) if detail and detail.startswith("the ") else ""
+    if not text:
+        return f"{'another' if another else 'the article'} says “{short(c.quote, 100)}” [{c.id}]"
+    if another:
+        text = text.replace("the article", "another article", 1)
+    return f"{text} [{c.id}]"
 
 
-def _detail(detail: str | None, c: Citation) -> str:
-    if not detail:
-        return f"“{short(c.quote)}”"
-    text = detail.replace("the cited sentences", "the article").replace("the claim", "the claim")
-    return f"{text} (“{short(c.quote, 100)}”)"
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+_WORDING = (
+    ("the cited sentences give", "the article gives"),
+    ("the cited sentences say", "the article says"),
+    ("the cited sentences negate", "the article negates"),
+    ("the cited sentences state", "the article states"),
+    ("the cited sentences do not", "the article does not"),
+    ("the cited sentences", "the article"),
+)
+
+
+def readable(detail: str) -> str:
+    """A fidelity problem's wording, said of the article rather than of "cited sentences"."""
+    for old, new in _WORDING:
+        detail = detail.replace(old, new)
+    return detail
