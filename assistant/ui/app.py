@@ -24,6 +24,7 @@ from assistant.schema import Answer
 from assistant.settings import OFFLINE_MODEL
 from assistant.store.index import ArticleEntry
 from assistant.ui import render
+from assistant.ui.check_tab import add_check_api, add_check_tab
 from assistant.ui.style import CSS
 from assistant.ui.uploads import add_upload, human_bytes
 
@@ -355,6 +356,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         "earlier upload replaces it.",
                         elem_classes=["fc-help"],
                     )
+            add_check_tab(fc)
         # Hidden components that carry the file-upload API (a real File component, so
         # Gradio checks that the path is an upload it received).
         api_file = gr.File(visible=False, type="filepath")
@@ -419,6 +421,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
         gr.api(ask, api_name="ask", concurrency_limit=concurrency_limit, concurrency_id="answer")
         gr.api(articles, api_name="articles")
         gr.api(article, api_name="article")
+        add_check_api(fc, concurrency_limit)
         api_file.upload(
             add_article,
             api_file,
