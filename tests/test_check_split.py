@@ -24,7 +24,10 @@ def test_questions_and_fragments_are_set_aside_not_checked() -> None:
 
 def test_semicolon_clauses_that_each_state_a_fact_are_separate_claims() -> None:
     split = split_claims("The river flooded the old town; the railway line closed for a week.")
-    assert split.claims == ["The river flooded the old town.", "The railway line closed for a week."]
+    assert split.claims == [
+        "The river flooded the old town.",
+        "The railway line closed for a week.",
+    ]
 
 
 def test_quote_marks_around_a_quoted_claim_are_dropped() -> None:
