@@ -67,3 +67,27 @@ def test_another_month_in_the_sources_is_named_as_the_rival_date() -> None:
     )
     date = [p for p in result.problems if p.kind == "date"]
     assert date and date[0].source_part == "September"
+
+
+def test_not_compatible_is_what_incompatible_says() -> None:
+    result = check_fidelity(
+        "The release was deliberately not backwards compatible.",
+        ["The release was intentionally backwards incompatible."],
+    )
+    assert not [p for p in result.problems if p.kind == "negation"]
+
+
+def test_compatible_is_contradicted_by_incompatible() -> None:
+    result = check_fidelity(
+        "The release stays fully compatible with old code.",
+        ["The release is incompatible with old code."],
+    )
+    negation = [p for p in result.problems if p.kind == "negation"]
+    assert negation and negation[0].source_part == "incompatible"
+
+
+def test_a_day_of_the_month_is_not_matched_by_counted_nouns() -> None:
+    result = check_fidelity(
+        "Version 2 was released on 17 April 2001.", ["Version 2 was made on April 17, 2001."]
+    )
+    assert not [p for p in result.problems if p.kind in ("date", "figure")]

@@ -325,9 +325,19 @@ def _figure_problems(
                 )
             )
             continue
-        if fig.counts and not fig.label and not any(fig.counts & s.counts for s in same):
+        if (
+            fig.counts
+            and not fig.label
+            and not fig.is_date
+            and not any(fig.counts & s.counts for s in same)
+        ):
             other = next(
-                (s for s in theirs if s.value != fig.value and fig.counts & s.counts), None
+                (
+                    s
+                    for s in theirs
+                    if s.value != fig.value and not s.label and fig.counts & s.counts
+                ),
+                None,
             )
             if other is not None:
                 problems.append(
@@ -407,21 +417,57 @@ def _negated(words: Sequence[_Word]) -> set[str]:
 def _negation_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Problem]:
     problems: list[Problem] = []
     claim_neg, source_neg = _negated(claim), _negated(source)
+    claim_affix, source_affix = _affix_negated(claim), _affix_negated(source)
     claim_stems = {w.stem for w in claim}
+    source_any = source_neg | set(source_affix)
     for stem_ in sorted(claim_neg - source_neg):
+        # "not ... compatible" is what "incompatible" says
+        if _scope(claim, stem_) & source_any:
+            continue
         problems.append(
             Problem("negation", _written(claim, stem_), _written(source, stem_), _NEG_ADDED)
         )
     for stem_ in sorted(source_neg - claim_neg):
-        if stem_ in claim_stems:
+        if stem_ in claim_stems and stem_ not in claim_affix:
             problems.append(
                 Problem("negation", _written(claim, stem_), _written(source, stem_), _NEG_DROPPED)
             )
+    claim_scoped = set().union(*(_scope(claim, x) for x in claim_neg)) if claim_neg else set()
+    for stem_, written in sorted(source_affix.items()):
+        if stem_ in claim_stems and stem_ not in claim_scoped and stem_ not in claim_affix:
+            problems.append(Problem("negation", _written(claim, stem_), written, _NEG_DROPPED))
     if not claim_neg and not source_neg:
         claim_has = [w for w in claim if w.low in NEGATORS]
-        if claim_has and not any(w.low in NEGATORS for w in source):
+        if claim_has and not any(w.low in NEGATORS for w in source) and not source_affix:
             problems.append(Problem("negation", claim_has[0].text, None, _NEG_ADDED))
     return problems
+
+
+_NEGATIVE_PREFIXES = ("non", "dis", "un", "in", "im", "il", "ir")
+
+
+def _affix_negated(words: Sequence[_Word]) -> dict[str, str]:
+    """Stems negated by a prefix, mapped to the word as written: "incompatible" negates
+    "compatible", "unavailable" negates "available" (the bare word must itself be a word of
+    four or more letters that stems differently, so "interest" negates nothing)."""
+    out: dict[str, str] = {}
+    for w in words:
+        for prefix in _NEGATIVE_PREFIXES:
+            rest = w.low[len(prefix) :].lstrip("-")
+            if w.low.startswith(prefix) and len(rest) >= 5 and rest.isalpha():
+                out[stem(rest)] = w.text
+                break
+    return out
+
+
+def _scope(words: Sequence[_Word], stem_: str) -> set[str]:
+    """Stems of the three words after the negator whose scope holds ``stem_``."""
+    for i, w in enumerate(words):
+        if w.low in NEGATORS:
+            window = {x.stem for x in words[i + 1 : i + 4]}
+            if stem_ in window:
+                return window
+    return set()
 
 
 _NEG_ADDED = "the claim negates what the cited sentences state"
