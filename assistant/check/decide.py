@@ -28,7 +28,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer.fidelity import Problem, check_fidelity
-from assistant.check.evidence import Candidate, content_words
+from assistant.check.evidence import Candidate, content_words, overlap
 from assistant.text import STOPWORDS, WORD, tokens
 
 Stance = Literal["supports", "contradicts"]
@@ -42,6 +42,8 @@ TOPIC_SIMILARITY = 0.5
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
 SYNONYM = 0.6  # word-embedding cosine above which a sentence word says the claim's word
 MAX_UNCOVERED = 2  # claim words a supporting sentence may leave unsaid
+CLOSE_SIMILARITY = 0.8  # a sentence this close in meaning may reword more of the claim
+EXTRA_UNCOVERED = 2
 
 _NAMED = ("entity", "title")
 _BLOCKING = frozenset({"figure", "date", "negation", "entity", "title"})
@@ -74,11 +76,14 @@ def judge(
         and _same_topic(claim, sentence, candidate, contradictions)
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
-    if blocking or candidate.similarity < SUPPORT_SIMILARITY or candidate.overlap < SUPPORT_OVERLAP:
+    in_context = overlap(claim, f"{sentence} {candidate.sentence.title}")
+    if blocking or candidate.similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
         return Judgement(candidate, None, "")
     added = [p.claim_part for p in problems if p.kind == "added" and len(p.claim_part) > 1]
     uncovered = words.uncovered(added, sentence) if words else added
-    if len(uncovered) > MAX_UNCOVERED:
+    # The closer the whole sentence is in meaning, the more rewording it tolerates.
+    allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if candidate.similarity >= CLOSE_SIMILARITY else 0)
+    if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
     return Judgement(candidate, "supports", "")
 
@@ -132,7 +137,8 @@ def verdict_of(judgements: Sequence[Judgement]) -> str:
     if support and against:
         if support - against and against - support:
             return "conflicting"
-        best = next(j for j in judgements if j.stance)  # judgements are in relevance order
+        # One article both ways (a plan and what happened): the closest in meaning decides.
+        best = max((j for j in judgements if j.stance), key=lambda j: j.candidate.similarity)
         return "supported" if best.stance == "supports" else "refuted"
     if support:
         return "supported"
@@ -203,24 +209,48 @@ def _contradicts(p: Problem, claim: str, sentence: str) -> bool:
             and "than/about" not in p.detail
         )
     if p.kind in _NAMED:
-        return bool(_rival_names(claim, sentence))
+        return bool(_rival_names(claim, sentence, p.claim_part))
     return False
 
 
-def _rival_names(claim: str, sentence: str) -> list[str]:
-    """Capitalised words of the sentence (not its first) that the claim does not use."""
-    claim_words = {w.lower().removesuffix("'s") for w in claim.replace("’", "'").split()}
+def _rival_names(claim: str, sentence: str, missing: str) -> list[str]:
+    """Names of the sentence, absent from the claim, that stand where the claim's ``missing``
+    name stands: next to the same words ("Jonas Ohman, head of the NGO" for "Dmytro Zhmailo
+    heads the NGO"). A name elsewhere in the sentence is no rival."""
+    claim_words = _plain_words(claim)
+    claim_low = {w.lower().removesuffix("'s") for w in claim_words}
     claim_stems = set(tokens(claim))
+    around_missing = _neighbours(claim_words, missing)
+    if not around_missing:
+        return []
+    words = _plain_words(sentence)
     out = []
-    for i, word in enumerate(sentence.replace("’", "'").split()):
-        bare = word.strip(".,;:!?\"'“”‘’()")
+    for i, bare in enumerate(words):
         if i == 0 or not bare[:1].isupper() or not bare[1:2].islower():
             continue
-        low = bare.lower().removesuffix("'s")
-        if low in claim_words or set(tokens(bare)) <= claim_stems:
+        if bare.lower().removesuffix("'s") in claim_low or set(tokens(bare)) <= claim_stems:
             continue
-        out.append(bare)
+        if _neighbours(words, bare) & around_missing:
+            out.append(bare)
     return out
+
+
+NEIGHBOURS = 2  # content words either side of a name that say what role it plays
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w.strip(".,;:!?\"'“”‘’()") for w in text.replace("’", "'").split()]
+
+
+def _neighbours(words: Sequence[str], name: str) -> set[str]:
+    """Stems of the content words around ``name`` (other names' words included)."""
+    if name not in words:
+        return set()
+    i = words.index(name)
+    before = [t for w in words[:i] for t in tokens(w) if not t[:1].isdigit()]
+    after = [t for w in words[i + 1 :] for t in tokens(w) if not t[:1].isdigit()]
+    own = set(tokens(name))
+    return (set(before[-NEIGHBOURS:]) | set(after[:NEIGHBOURS])) - own
 
 
 def _same_topic(
