@@ -40,6 +40,7 @@ SUPPORT_SIMILARITY = 0.6
 SUPPORT_OVERLAP = 0.5
 TOPIC_SIMILARITY = 0.5
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
+NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
 SYNONYM = 0.6  # word-embedding cosine above which a sentence word says the claim's word
 MAX_UNCOVERED = 2  # claim words a supporting sentence may leave unsaid
 CLOSE_SIMILARITY = 0.8  # a sentence this close in meaning may reword more of the claim
@@ -73,7 +74,7 @@ def judge(
     if (
         contradictions
         and all(p in contradictions for p in blocking)
-        and _same_topic(claim, sentence, candidate, contradictions)
+        and _same_topic(claim, candidate, contradictions, words)
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
     in_context = overlap(claim, f"{sentence} {candidate.sentence.title}")
@@ -166,8 +167,18 @@ def _relevant(
             continue
         if p.kind in ("figure", "date") and p.source_part is not None and _same_figure(p):
             continue
+        if p.kind in _NAMED and p.source_part is None and _dotted(p.claim_part, sentence):
+            continue  # "US" written "U.S." there
         kept.append(p)
     return kept
+
+
+def _dotted(acronym: str, sentence: str) -> bool:
+    """``acronym`` appears in the sentence written with full stops ("US" as "U.S.")."""
+    bare = acronym.replace(".", "")
+    if len(bare) < 2 or not bare.isupper():
+        return False
+    return any(w.replace(".", "") == bare for w in sentence.split() if "." in w)
 
 
 def _same_figure(p: Problem) -> bool:
@@ -254,16 +265,33 @@ def _neighbours(words: Sequence[str], name: str) -> set[str]:
 
 
 def _same_topic(
-    claim: str, sentence: str, candidate: Candidate, contradictions: Sequence[Problem]
+    claim: str,
+    candidate: Candidate,
+    contradictions: Sequence[Problem],
+    words: WordSimilarity | None,
 ) -> bool:
-    """Close in meaning, and the claim's words other than the differing ones are there."""
-    if candidate.similarity < TOPIC_SIMILARITY:
+    """The sentence is about what the claim is about: the claim's words other than the
+    differing ones are there (or said in other words, or in the article's title), and it is
+    close in meaning. When what differs is a name, embedding similarity says little (names
+    dominate it), so the words alone decide, and more of them must be there."""
+    named = all(p.kind in _NAMED for p in contradictions)
+    if not named and candidate.similarity < TOPIC_SIMILARITY:
         return False
-    differing = set().union(*(content_words(p.claim_part) for p in contradictions))
-    rest = content_words(claim) - differing
+    differing = {w for p in contradictions for w in _plain_words(p.claim_part)}
+    rest = [
+        w
+        for w in _plain_words(claim)
+        if w and w not in differing and tokens(w) and not tokens(w)[0][:1].isdigit()
+    ]
     if not rest:
         return True
-    return len(rest & content_words(sentence)) / len(rest) >= TOPIC_OVERLAP
+    context = f"{candidate.sentence.text} {candidate.sentence.title}"
+    present = content_words(context)
+    missing = [w for w in rest if not set(tokens(w)) <= present]
+    if words is not None:
+        missing = words.uncovered(missing, context)
+    coverage = 1 - len(missing) / len(rest)
+    return coverage >= (NAMED_TOPIC_OVERLAP if named else TOPIC_OVERLAP)
 
 
 def _describe(p: Problem, sentence: str) -> str:
