@@ -91,3 +91,11 @@ def test_a_day_of_the_month_is_not_matched_by_counted_nouns() -> None:
         "Version 2 was released on 17 April 2001.", ["Version 2 was made on April 17, 2001."]
     )
     assert not [p for p in result.problems if p.kind in ("date", "figure")]
+
+
+def test_a_comparator_opening_the_sentence_does_not_make_the_figure_a_name() -> None:
+    result = check_fidelity(
+        "Around 12,000 soldiers are in the region.", ["Around 8,000 soldiers are in the region."]
+    )
+    figure = [p for p in result.problems if p.kind == "figure"]
+    assert figure and figure[0].source_part == "8,000"

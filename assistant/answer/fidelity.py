@@ -265,6 +265,9 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             and prev.capital
             and prev.low not in STOPWORDS
             and prev.low not in MONTHS
+            and prev.low not in _COMPARATOR_CLASSES  # "Around 12,000" opening a sentence
+            and prev.low not in QUALIFIERS
+            and prev.low not in HEDGES
             and not is_date
         )
         out.append(
