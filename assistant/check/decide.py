@@ -80,6 +80,9 @@ def judge(
     in_context = overlap(claim, f"{sentence} {candidate.sentence.title}")
     if blocking or candidate.similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
         return Judgement(candidate, None, "")
+    # A qualifier the sentence lacks ("only", "already", "every") changes what is claimed.
+    if any("qualifier word" in p.detail for p in problems):
+        return Judgement(candidate, None, "")
     added = [p.claim_part for p in problems if p.kind == "added" and len(p.claim_part) > 1]
     uncovered = words.uncovered(added, sentence) if words else added
     # The closer the whole sentence is in meaning, the more rewording it tolerates.
