@@ -7,8 +7,6 @@ article text at its offsets; a claim the articles say nothing about is never cal
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.check.schema import ClaimCheck
