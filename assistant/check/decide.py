@@ -172,6 +172,8 @@ def _relevant(
             continue
         if p.kind in _NAMED and p.source_part is None and _dotted(p.claim_part, sentence):
             continue  # "US" written "U.S." there
+        if p.kind in _NAMED and p.source_part is None and _spelled_out(p.claim_part, sentence):
+            continue  # "FSF" for "the Free Software Foundation"
         kept.append(p)
     return kept
 
@@ -182,6 +184,18 @@ def _dotted(acronym: str, sentence: str) -> bool:
     if len(bare) < 2 or not bare.isupper():
         return False
     return any(w.replace(".", "") == bare for w in sentence.split() if "." in w)
+
+
+def _spelled_out(acronym: str, sentence: str) -> bool:
+    """``acronym`` is the initials of capitalised words in the sentence ("FSF" for "Free
+    Software Foundation", "of"/"the" between them allowed)."""
+    bare = acronym.replace(".", "").removesuffix("'s").removesuffix("’s")
+    if not 2 <= len(bare) <= 6 or not bare.isupper() or not bare.isalpha():
+        return False
+    initials = "".join(
+        w[0] for w in _plain_words(sentence) if w[:1].isupper() and w.lower() not in STOPWORDS
+    )
+    return bare in initials
 
 
 def _same_figure(p: Problem) -> bool:
