@@ -99,3 +99,12 @@ def test_a_comparator_opening_the_sentence_does_not_make_the_figure_a_name() -> 
     )
     figure = [p for p in result.problems if p.kind == "figure"]
     assert figure and figure[0].source_part == "8,000"
+
+
+def test_a_figure_that_only_mentions_the_same_place_later_is_no_rival() -> None:
+    result = check_fidelity(
+        "Around 12,000 soldiers are in Russia.",
+        ["It sent more than 1,000 missiles to Russia."],
+    )
+    figure = [p for p in result.problems if p.kind == "figure"]
+    assert figure and figure[0].source_part is None

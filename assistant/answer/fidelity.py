@@ -145,6 +145,7 @@ class _Figure:
     comparator: str | None
     is_date: bool
     label: bool = False  # part of a name ("Python 3.9", "PEP 602"), not a measure
+    nouns: tuple[str, ...] = ()  # the counted words in order ("north", "korean", "soldier")
 
 
 def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
@@ -243,6 +244,7 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             j += 1
         unit = None
         counts: set[str] = set()
+        nouns: list[str] = []
         k = j
         while k < len(words) and len(counts) < _WINDOW:
             nxt = words[k]
@@ -252,6 +254,7 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
                 unit = _UNITS[nxt.low]
             elif nxt.low not in STOPWORDS:
                 counts.add(nxt.stem)
+                nouns.append(nxt.stem)
             k += 1
         before = [x.low for x in words[max(0, i - 2) : i]]
         is_date = (
@@ -271,7 +274,16 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             and not is_date
         )
         out.append(
-            _Figure(value, written, unit, frozenset(counts), _comparator(before), is_date, label)
+            _Figure(
+                value,
+                written,
+                unit,
+                frozenset(counts),
+                _comparator(before),
+                is_date,
+                label,
+                tuple(nouns),
+            )
         )
     return out
 
@@ -385,9 +397,16 @@ def _rival(fig: _Figure, theirs: Sequence[_Figure]) -> _Figure | None:
             continue
         if fig.unit is not None and other.unit == fig.unit:
             return other
-        if fig.unit is None and other.unit is None and fig.counts & other.counts:
+        if fig.unit is None and other.unit is None and _same_head(fig, other):
             return other
     return None
+
+
+def _same_head(a: _Figure, b: _Figure) -> bool:
+    """The words right after two figures meet: "12,000 North Korean soldiers" and "8,000 North
+    Korean troops" count the same thing; "1,000 missiles to Russia" does not, though both
+    mention Russia further on."""
+    return bool(a.nouns and b.nouns) and (a.nouns[0] in b.counts or b.nouns[0] in a.counts)
 
 
 # --- negation ------------------------------------------------------------------------------------
