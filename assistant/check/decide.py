@@ -65,16 +65,19 @@ def judge(
     sentence = candidate.sentence.text
     # The article's title is the sentence's context: "In version 3.7, X" is supported by "X"
     # in an article titled "What's new in version 3.7".
+    # What contradicts must be in the sentence itself, though (a title's figure is not).
     sources = [sentence, candidate.sentence.title]
     problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
-    contradictions = [p for p in problems if _contradicts(p, claim, sentence)]
+    alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
+    contradictions = [p for p in alone if _contradicts(p, claim, sentence)]
+    differing = {(p.kind, p.claim_part) for p in contradictions}
     blocking = [p for p in problems if p.kind in _BLOCKING]
     # Another figure for the same thing contradicts; but a sentence that also lacks the claim's
     # other names and figures is about something else ("version 2.0 was released in 2000"
     # says nothing about when 2.5 was).
     if (
         contradictions
-        and all(p in contradictions for p in blocking)
+        and all((p.kind, p.claim_part) in differing for p in blocking)
         and _same_topic(claim, candidate, contradictions, words)
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
