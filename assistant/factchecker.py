@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ class FactChecker:
         model: str | BaseChatModel | None = None,
         top_k: int | None = None,
         auto_ingest: bool = True,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         if top_k is not None:
@@ -45,6 +46,8 @@ class FactChecker:
         embeddings, embedding_id = make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
         if auto_ingest and not self.index.manifest():
+            if progress is not None:  # the first start embeds every seed: tell the user why
+                progress(f"Building the index from {self.settings.seeds_dir} (first start only)…")
             report = self.index.ingest([self.settings.seeds_dir])
             if not report.added:
                 reason = (
@@ -121,11 +124,20 @@ class FactChecker:
         if not isinstance(question, str) or not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         question = question.strip()
-        n = count_tokens(question)
-        if n > self.settings.max_question_tokens:
+        bad = next((i for i, ch in enumerate(question) if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:  # an undecodable byte on the command line, or a lone surrogate
             raise InputError(
-                f"the question is {n} tokens long; the limit is {self.settings.max_question_tokens} "
-                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)"
+                f"the question is not valid text: character {bad + 1} is an undecodable byte "
+                "or a lone surrogate; retype it as UTF-8 text"
+            )
+        n = count_tokens(question)
+        limit = self.settings.max_question_tokens
+        if n > limit:
+            raise InputError(
+                f"the question is {n} tokens long; the limit is {limit} "
+                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)",
+                ui_message=f"the question is {n} tokens long; the limit is {limit}. "
+                "Shorten it and ask again.",
             )
         return question
 

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from assistant.cli_options import load_settings, model_option, top_k_option
-from assistant.errors import AssistantError
+from assistant.errors import exit_code, user_message
 from assistant.evaluation.cases import KINDS, EvalSetError
 from assistant.settings import PROJECT_ROOT
 
@@ -140,9 +140,13 @@ def eval_command(
             as_json=as_json,
             no_progress=no_progress,
         )
-    except AssistantError as exc:
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(exc.exit_code)
+    except click.ClickException:
+        raise
+    except Exception as exc:  # the eval CLI's error boundary: one line, never a traceback
+        if ctx.find_root().params.get("debug"):
+            raise
+        click.echo(f"error: {user_message(exc, doing='running the eval')}", err=True)
+        ctx.exit(exit_code(exc))
     ctx.exit(code)
 
 

@@ -20,7 +20,7 @@ import gradio as gr
 from assistant.check.claimreview import claim_reviews
 from assistant.check.explain import readable
 from assistant.check.schema import CheckReport, ClaimCheck
-from assistant.errors import AssistantError
+from assistant.errors import user_message
 from assistant.ui import render
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,13 @@ def claimreview_file(report: CheckReport) -> str:
 
 
 def _error(exc: BaseException) -> gr.Error:
-    from assistant.ui.app import user_message
+    """The one line the user reads; a traceback in the server log only for a bug."""
+    from assistant.ui.handlers import log_unexpected
 
-    if not isinstance(exc, AssistantError):
-        log.exception("claim check failed")
-    return gr.Error(user_message(exc), print_exception=False)
+    log_unexpected(exc, "checking the claim failed")
+    return gr.Error(
+        user_message(exc, audience="ui", doing="checking the claim"), print_exception=False
+    )
 
 
 def add_check_tab(fc: Any) -> None:
