@@ -140,7 +140,7 @@ def eval_command(
             as_json=as_json,
             no_progress=no_progress,
         )
-    except click.ClickException:
+    except (click.ClickException, click.exceptions.Exit):
         raise
     except Exception as exc:  # the eval CLI's error boundary: one line, never a traceback
         if ctx.find_root().params.get("debug"):
