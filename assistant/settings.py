@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0)
     model_context_tokens: int | None = Field(None, ge=256)  # context window of a served model
+    # A second, cheap entailment call per answer that drops claims its cited sentences do not
+    # state (real models only); the judge defaults to the answering model.
+    answer_judge: bool = False
+    judge_model: str | None = None
 
     def resolved_uploads_dir(self) -> Path:
         return self.uploads_dir or self.vectorstore_dir / "uploads"

@@ -64,6 +64,11 @@ def normalize_number(token: str) -> str:
 _US = re.compile(r"\bU\.S\.(?:A\.)?")
 
 
+def canonical_abbreviations(text: str) -> str:
+    """'U.S.' and 'U.S.A.' as 'US', so the dotted and plain spellings are one word."""
+    return _US.sub("US", text)
+
+
 def tokens(text: str) -> list[str]:
     """Content words, stemmed, and numbers (number words as digits, separators removed).
 

@@ -194,3 +194,79 @@ def test_dropping_a_hedge_of_the_source_is_tolerated() -> None:
 def test_a_sentence_opening_with_a_pronoun_is_recognised() -> None:
     assert starts_with_pronoun("He said the troops would arrive.")
     assert not starts_with_pronoun("Austin said the troops would arrive.")
+
+
+# --- names, numbers and abbreviations that copying changes ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("Japanese officials reported the launch.", "Officials in Japan reported the launch."),
+        ("Israeli officials reported the launch.", "Officials in Israel reported the launch."),
+        ("The US confirmed the figure.", "The U.S. confirmed the figure."),
+        ("The fund holds 1.5 million dollars.", "The fund holds 1.5 million dollars."),
+    ],
+)
+def test_demonyms_abbreviations_and_multipliers_are_tolerated(claim: str, source: str) -> None:
+    result = check_fidelity(claim, [source])
+    assert result.supported, result.problems
+
+
+def test_a_country_that_merely_starts_like_another_is_caught() -> None:
+    claim = "Officials in Nigeria reported the launch."
+    assert "entity" in _kinds(claim, "Officials in Niger reported the launch.")
+
+
+# --- pairs written after the rules, on eval/corpora/python_whatsnew (not the seeds) -------------
+
+SWITCH = (
+    "A new command-line switch, -3, enables warnings about features that will be removed in "
+    "Python 3."
+)
+SET = "The Set class is for mutable sets, sets that can have members added and removed."
+GETATTR = (
+    "Many uses of __getattr__() can be rewritten to use properties instead, making the "
+    "resulting code simpler and faster."
+)
+MAXINT = (
+    "The maxint constant was removed, since there is no longer a limit to the value of integers."
+)
+LNOTAB = "The co_lnotab attribute of code objects is deprecated and will be removed in 3.12."
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        (SWITCH.replace("enables", "disables"), SWITCH),
+        (SWITCH.replace("-3", "-4"), SWITCH),
+        ("The Set class is for immutable sets.", SET),
+        ("Uses of __getattr__() can always be rewritten to use properties.", GETATTR),
+        (MAXINT.replace("removed", "kept"), MAXINT),
+        (LNOTAB.replace("3.12", "3.13"), LNOTAB),
+        ("The co_lnotab attribute of code objects is not deprecated.", LNOTAB),
+        ("The maxint constant was removed because integers became faster.", MAXINT),
+        ("Guido announced that the maxint constant was removed.", MAXINT),
+    ],
+)
+def test_distortions_are_caught_on_another_corpus(claim: str, source: str) -> None:
+    assert not check_fidelity(claim, [source]).supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("The -3 command-line switch enables warnings about features removed in Python 3.", SWITCH),
+        ("The Set class is for mutable sets, whose members can be added and removed.", SET),
+        (
+            "Many uses of __getattr__() can be rewritten to use properties, which makes the code "
+            "simpler and faster.",
+            GETATTR,
+        ),
+        ("The maxint constant was removed since integers no longer have a limit.", MAXINT),
+        ("The co_lnotab attribute is deprecated and will be removed in 3.12.", LNOTAB),
+    ],
+)
+def test_faithful_paraphrases_are_kept_on_another_corpus(claim: str, source: str) -> None:
+    result = check_fidelity(claim, [source])
+    assert result.supported, result.problems

@@ -16,7 +16,7 @@ compares the claim with its cited sentences and names what differs:
 Tolerated, because copying legitimately changes them: number formats ("1,000"/"1000", "four"/
 "4"), unit spellings ("km"/"kilometers"), inflections (remained/remaining, via the Snowball
 stemmer), approximators of one class ("around"/"about"), editorial [brackets], ellipses,
-demonyms ("Russia"/"Russian") and reporting verbs ("said", "according to"). The word lists below
+demonyms ("Russia"/"Russian") and reporting verbs ("said", "according to"). The word lists (lexicon.py)
 are closed classes of English (negators, hedges, causal connectives, units, titles), not words
 of any corpus. Pure functions only.
 """
@@ -27,87 +27,44 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.text import NUMBER_WORDS, STOPWORDS, WORD, normalize_number, stem
+from assistant.answer.lexicon import (
+    BOUNDARY_WORDS,
+    CAUSAL,
+    COMPARATOR_CLASSES,
+    COMPARATOR_WORDS,
+    DEMONYM_ENDINGS,
+    FRAMING,
+    FUNCTION_WORDS,
+    HEDGES,
+    MONTHS,
+    MULTIPLIERS,
+    NEGATORS,
+    ORDINAL_SUFFIXES,
+    PRONOUN_STARTS,
+    QUALIFIERS,
+    TEMPORAL,
+    TITLES,
+    TWO_WORD_COMPARATORS,
+    UNITS,
+    WEEKDAYS,
+)
+from assistant.text import (
+    NUMBER_WORDS,
+    WORD,
+    canonical_abbreviations,
+    normalize_number,
+    stem,
+)
+from assistant.text import (
+    STOPWORDS as _TEXT_STOPWORDS,
+)
+
+# Function words: text.py's stopwords plus the closed-class words it leaves out (lexicon.py).
+STOPWORDS = _TEXT_STOPWORDS | FUNCTION_WORDS
 
 ProblemKind = Literal["figure", "date", "negation", "entity", "title", "added"]
 
-NEGATORS = frozenset(
-    "not no never none nobody nothing neither nor without cannot n't nowhere".split()
-)
-# Comparators and approximators: a claim may keep or drop one, not swap it for another class.
-_COMPARATOR_CLASSES: dict[str, str] = {
-    **dict.fromkeys(
-        "about around roughly approximately nearly almost some circa approx ~".split(), "approx"
-    ),
-    **dict.fromkeys("over above exceeding".split(), "more"),
-    **dict.fromkeys("under below".split(), "less"),
-}
-_TWO_WORD_COMPARATORS = {
-    ("more", "than"): "more",
-    ("upwards", "of"): "more",
-    ("at", "least"): "more",
-    ("less", "than"): "less",
-    ("fewer", "than"): "less",
-    ("up", "to"): "less",
-    ("at", "most"): "less",
-}
-HEDGES = frozenset(
-    """reportedly allegedly apparently possibly probably likely unlikely may might could perhaps
-    presumably supposedly seemingly certainly definitely clearly undoubtedly surely confirmed
-    officially reported alleged suspected believed expected rumored rumoured""".split()
-)
-CAUSAL = frozenset(
-    """because due owing therefore thus hence consequently cause caused causes causing result
-    resulted resulting led prompted prompting triggered triggering blamed since""".split()
-)
-QUALIFIERS = frozenset(
-    """only first last all every entire whole largest biggest smallest most least always again
-    still already just even record unprecedented sole exclusively mainly mostly""".split()
-)
-TEMPORAL = frozenset(
-    """yesterday today tomorrow tonight recently lately ago past previous next earlier later
-    week weeks weekend month months year years decade decades day days hour hours morning
-    evening night""".split()
-)
-MONTHS = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
-WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-# Words that report or frame a statement without adding to it.
-FRAMING = frozenset(
-    """said say says told tell state stated states statement according report reported reports
-    add added adding note noted notes article articles source sources passage passages also
-    however meanwhile including include includes among both such while per""".split()
-)
-TITLES = frozenset(
-    """minister president premier chancellor secretary general governor senator ambassador
-    chairman chairwoman chair director commander chief king queen prince princess emperor mayor
-    spokesman spokeswoman spokesperson envoy deputy vice prime foreign defense defence interior
-    leader pope admiral colonel captain lieutenant sergeant marshal judge justice""".split()
-)
-_UNITS = {
-    **dict.fromkeys("km kms kilometer kilometers kilometre kilometres".split(), "km"),
-    **dict.fromkeys("m meter meters metre metres".split(), "m"),
-    **dict.fromkeys("cm centimeter centimeters centimetre centimetres".split(), "cm"),
-    **dict.fromkeys("mi mile miles".split(), "mi"),
-    **dict.fromkeys("ft foot feet".split(), "ft"),
-    **dict.fromkeys("kg kgs kilogram kilograms kilogramme kilogrammes".split(), "kg"),
-    **dict.fromkeys("t ton tons tonne tonnes".split(), "t"),
-    **dict.fromkeys("lb lbs pound pounds".split(), "lb"),
-    **dict.fromkeys("%  percent per_cent pct".split(), "%"),
-    **dict.fromkeys("$ usd dollar dollars".split(), "usd"),
-    **dict.fromkeys("h hr hrs hour hours".split(), "h"),
-    **dict.fromkeys("min mins minute minutes".split(), "min"),
-    **dict.fromkeys("s sec secs second seconds".split(), "s"),
-    **dict.fromkeys("kph km/h kmh".split(), "km/h"),
-    **dict.fromkeys("mph".split(), "mph"),
-}
-_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-_BOUNDARY_WORDS = frozenset({"and", "or", "but", "while", "whereas", "versus", "vs"})
 _WINDOW = 4  # content words after a figure that say what it counts
-_PRONOUN_STARTS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that"})
 
 
 @dataclass(frozen=True)
@@ -163,7 +120,7 @@ def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
 def starts_with_pronoun(sentence: str) -> bool:
     """True when the sentence opens with a pronoun that needs an earlier sentence to be read."""
     words = _words(sentence)
-    return bool(words) and words[0].low in _PRONOUN_STARTS
+    return bool(words) and words[0].low in PRONOUN_STARTS
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -171,7 +128,8 @@ def starts_with_pronoun(sentence: str) -> bool:
 
 def _unbracket(text: str) -> str:
     """Editorial brackets and ellipses are copying marks, not words of the statement."""
-    return text.replace("[", " ").replace("]", " ").replace("\u2026", " ").replace("...", " ")
+    text = text.replace("[", " ").replace("]", " ").replace("\u2026", " ").replace("...", " ")
+    return canonical_abbreviations(text)
 
 
 def _words(text: str) -> list[_Word]:
@@ -208,21 +166,30 @@ def _split_contraction(low: str, token: str) -> list[tuple[str, str]]:
 def _stem(low: str) -> str:
     if low[:1].isdigit():
         return normalize_number(low)
-    if low in _UNITS:
-        return "unit:" + _UNITS[low]
+    if low in UNITS:
+        return "unit:" + UNITS[low]
+    if low in COMPARATOR_CLASSES:
+        return "cmp:" + COMPARATOR_CLASSES[low]
     return stem(low)
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Stems that meet, or a name and its demonym ("russia"/"russian", "korea"/"korean")."""
+    """Stems that meet, or a place and its demonym ("russia"/"russian", "japan"/"japanese");
+    "niger"/"nigeria" do not: "ia" is no demonym ending."""
     if a == b:
         return True
     short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+    return len(short) >= 4 and long.startswith(short) and long[len(short) :] in DEMONYM_ENDINGS
 
 
-def _supported(word: _Word, source_stems: set[str]) -> bool:
-    return word.stem in source_stems or any(_same_word(word.stem, s) for s in source_stems)
+def _supported(word: _Word, source_stems: set[str], source_lows: set[str]) -> bool:
+    """In the sources as a stem, or as a place/demonym pair (compared stemmed and as written,
+    since the stemmer cuts some demonyms oddly: "israeli" → "isra")."""
+    if word.stem in source_stems:
+        return True
+    return any(_same_word(word.stem, s) for s in source_stems) or any(
+        _same_word(word.low, s) for s in source_lows
+    )
 
 
 # --- figures and dates ---------------------------------------------------------------------------
@@ -230,17 +197,19 @@ def _supported(word: _Word, source_stems: set[str]) -> bool:
 
 def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
     out: list[_Figure] = []
+    consumed = -1  # a multiplier read as part of the figure before it ("1.5 million")
     for i, w in enumerate(words):
         value = _value(w)
-        if value is None:
+        if value is None or i == consumed:
             continue
         j = i + 1
         written = w.text
-        if j < len(words) and words[j].low in _MULTIPLIERS:
-            value *= _MULTIPLIERS[words[j].low]
+        if j < len(words) and words[j].low in MULTIPLIERS:
+            value *= MULTIPLIERS[words[j].low]
             written += " " + words[j].text
+            consumed = j
             j += 1
-        if j < len(words) and words[j].low in _ORDINAL_SUFFIXES:
+        if j < len(words) and words[j].low in ORDINAL_SUFFIXES:
             j += 1
         unit = None
         counts: set[str] = set()
@@ -248,10 +217,10 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
         k = j
         while k < len(words) and len(counts) < _WINDOW:
             nxt = words[k]
-            if _value(nxt) is not None or nxt.low in _BOUNDARY_WORDS:
+            if _value(nxt) is not None or nxt.low in BOUNDARY_WORDS:
                 break
-            if nxt.low in _UNITS and unit is None and not counts:
-                unit = _UNITS[nxt.low]
+            if nxt.low in UNITS and unit is None and not counts:
+                unit = UNITS[nxt.low]
             elif nxt.low not in STOPWORDS:
                 counts.add(nxt.stem)
                 nouns.append(nxt.stem)
@@ -268,7 +237,7 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             and prev.capital
             and prev.low not in STOPWORDS
             and prev.low not in MONTHS
-            and prev.low not in _COMPARATOR_CLASSES  # "Around 12,000" opening a sentence
+            and prev.low not in COMPARATOR_CLASSES  # "Around 12,000" opening a sentence
             and prev.low not in QUALIFIERS
             and prev.low not in HEDGES
             and not is_date
@@ -300,9 +269,9 @@ def _value(w: _Word) -> float | None:
 
 
 def _comparator(before: Sequence[str]) -> str | None:
-    if len(before) == 2 and tuple(before) in _TWO_WORD_COMPARATORS:
-        return _TWO_WORD_COMPARATORS[(before[0], before[1])]
-    return _COMPARATOR_CLASSES.get(before[-1]) if before else None
+    if len(before) == 2 and tuple(before) in TWO_WORD_COMPARATORS:
+        return TWO_WORD_COMPARATORS[(before[0], before[1])]
+    return COMPARATOR_CLASSES.get(before[-1]) if before else None
 
 
 def _figure_problems(
@@ -371,7 +340,7 @@ def _figure_problems(
                     kind,
                     fig.written,
                     same[0].written,
-                    f"the claim says {fig.comparator} than/about where the sources do not",
+                    f"the claim says {COMPARATOR_WORDS[fig.comparator]} where the sources do not",
                 )
             )
     return problems
@@ -428,7 +397,7 @@ def _negated(words: Sequence[_Word]) -> set[str]:
             continue
         start = i + 2 if pair in _NEGATING_PAIRS or pair[1] in _NEGATED_DEGREE else i + 1
         for nxt in words[start : start + 3]:
-            if nxt.low in _BOUNDARY_WORDS:
+            if nxt.low in BOUNDARY_WORDS:
                 break
             if nxt.low not in STOPWORDS and nxt.low not in NEGATORS:
                 out.add(nxt.stem)
@@ -511,9 +480,9 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
     for i, w in enumerate(claim):
         if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in NEGATORS or w.stem in seen:
             continue
-        if w.low in _ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
+        if w.low in ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
             continue
-        if w.low in _MULTIPLIERS or w.low in _COMPARATOR_CLASSES or w.low in FRAMING:
+        if w.low in MULTIPLIERS or w.low in COMPARATOR_CLASSES or w.low in FRAMING:
             continue
         name = w.capital and not (w.sentence_start and w.low in STOPWORDS)
         marked = _marked_class(w.low)
@@ -522,7 +491,7 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
         if marked is not None:
             if w.low in source_lows or (marked != "qualifier" and w.stem in source_stems):
                 continue
-        elif _supported(w, source_stems):
+        elif _supported(w, source_stems, source_lows):
             continue
         seen.add(w.stem)
         problem = _unsupported(w, marked, name)
@@ -563,3 +532,13 @@ def _unsupported(w: _Word, marked: str | None, name: bool) -> Problem:
 def words_of(texts: Iterable[str]) -> set[str]:
     """Stems of all words in ``texts`` (for callers that compare vocabularies)."""
     return {w.stem for t in texts for w in _words(t)}
+
+
+def word_keys(text: str) -> list[tuple[str, bool]]:
+    """Each word as a comparison key (stem, number value, canonical unit or comparator class)
+    and whether it is a function word, in order; copying differences give equal keys."""
+    return [(w.stem, w.low in STOPWORDS) for w in _words(text)]
+
+
+def same_key(a: str, b: str) -> bool:
+    return _same_word(a, b)
