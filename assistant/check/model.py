@@ -74,9 +74,9 @@ def ask_model(
     try:
         result = structured.invoke(prompt(claim, candidates))
     except Exception as exc:
-        from assistant.answer.chain import _output_failure
+        from assistant.answer.structured import output_failure
 
-        reason = _output_failure(exc)
+        reason = output_failure(exc)
         if reason is None:
             raise
         return None, Usage(), reason
