@@ -74,7 +74,7 @@ def _referent(previous: str, answer: str) -> str:
         name = _first_name(answer)
         if name:
             return name
-    # The last name the question used is most often its object ("…launch the ICBM?").
+    # The last name the question used is most often its object ("…repair the bridge?").
     things = [n for n in asked if not date_spans(n)]
     return things[-1] if things else ""
 

@@ -292,7 +292,7 @@ def _focus(question: str) -> list[str]:
 
 
 def noun_after_figure(question: str, figure: str) -> str | None:
-    """ "Why did 50,000 troops go…": what the question's own figure counts ("troop")."""
+    """ "Why did 50,000 workers strike…": what the question's own figure counts ("worker")."""
     match = re.search(rf"{re.escape(figure)}\s+(.+)", question.replace(",", ""))
     return counted_noun(f"how many {match.group(1)}") if match else None
 
@@ -300,7 +300,7 @@ def noun_after_figure(question: str, figure: str) -> str | None:
 def counted_noun(question: str) -> str | None:
     """The thing a "how many/much X" question counts: its last plain words, stemmed and
     space-separated ("binari packag"), since without a tagger a verb may end the phrase
-    ("troops go to …")."""
+    ("workers strike …")."""
     match = re.search(r"\bhow (?:many|much)\s+(.+)", question, re.I)
     if not match:
         return None

@@ -120,7 +120,7 @@ def select(
         return None
     all_words = frozenset().union(*(s.words for s in sentences))
     premise = [t for t in question.terms if t[0].isdigit() and t not in all_words]
-    if premise:  # "Why did 50,000 troops go?": answer with the figure the articles do give
+    if premise:  # "Why did 50,000 workers strike?": answer with the figure the articles do give
         counted = noun_after_figure(question.text, premise[0])
         question = replace(
             question,
