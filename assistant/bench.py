@@ -19,11 +19,12 @@ from pathlib import Path
 
 from assistant.settings import PROJECT_ROOT, Settings
 
+# Used only when eval/cases.jsonl is missing: generic questions of each answer type.
 DEFAULT_QUESTIONS = [
-    "How far did the missile fly?",
-    "How many North Korean troops are in Russia?",
-    "Why did Incheon Airport close?",
-    "What training did the North Korean troops receive?",
+    "Who is quoted in the articles?",
+    "When did it happen?",
+    "How many people were involved?",
+    "Where did it take place?",
     "Who won the 2022 FIFA World Cup final?",
 ]
 TARGETS = {

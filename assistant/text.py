@@ -139,3 +139,105 @@ def numbers(text: str) -> set[str]:
             value = value.rstrip("0").rstrip(".")
         out.add(value)
     return out
+
+
+# --- numbers, dates and units in running text ---------------------------------------------------
+
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|dozens?|hundreds|thousands|millions|"
+    r"several|half)\b",
+    re.I,
+)
+MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH = (
+    r"(?:"
+    + "|".join(m.capitalize() for m in MONTHS)
+    + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# Capitalised month and day names only: "may" and "march" are also verbs.
+_DATE = re.compile(
+    rf"\b(?:{_DAY}(?: of)? )?{_MONTH}(?: {_DAY}\b)?|\b(?:Monday|Tuesday|Wednesday|Thursday|"
+    r"Friday|Saturday|Sunday|yesterday|today|tomorrow)\b|\b(?:1[5-9]|20)\d\d(?:s)?\b"
+)
+# General English measurement words, grouped by what they measure.
+UNITS: dict[str, frozenset[str]] = {
+    "length": frozenset(
+        "km kilometer kilometre kilometers kilometres mile miles meter metre meters metres m "
+        "foot feet ft inch inches cm mm yard yards".split()
+    ),
+    "duration": frozenset(
+        "second seconds minute minutes min hour hours hr hrs day days week weeks month months "
+        "year years decade decades century centuries".split()
+    ),
+    "speed": frozenset("mph kph km/h knots knot mach".split()),
+    "percent": frozenset("% percent per cent percentage".split()),
+    "money": frozenset(
+        "$ € £ ¥ dollar dollars usd euro euros eur pound pounds gbp yen won cents cent".split()
+    ),
+    "mass": frozenset("kg kilogram kilograms ton tons tonne tonnes pound pounds lb lbs".split()),
+}
+
+
+def number_spans(text: str, words: bool = True) -> list[tuple[int, int]]:
+    """Where figures are written in ``text``: digits, and (with ``words``) number words."""
+    spans = [m.span(1) for m in NUMBER.finditer(text)]
+    if words:
+        spans += [m.span() for m in _NUMBER_WORD.finditer(text)]
+    return sorted(spans)
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Month and day names and years (1500-2099) in ``text``."""
+    return [m.span() for m in _DATE.finditer(text)]
+
+
+def words_near(text: str, start: int, end: int, before: int = 3, after: int = 4) -> list[str]:
+    """The lower-cased words just before and after ``text[start:end]`` (for "8,000 troops")."""
+    left = re.findall(r"[\w’'$€£¥%/-]+|[$€£¥%]", text[max(0, start - 60) : start])[-before:]
+    right = re.findall(r"[\w’'$€£¥%/-]+|[$€£¥%]", text[end : end + 60])[:after]
+    return [w.lower() for w in left + right]
+
+
+# Material an article quotes rather than reports: an embedded social-media post, a photo credit
+# or caption. Marked by the conventions web pages use for them, never by topic words.
+_POST = re.compile(r"pic\.twitter\.com/|\b(?:twitter|x)\.com/\w|\(@\w{2,}\)|— .{1,60}\(@\w+\)")
+_CREDIT = re.compile(r"©|\((?:photo|image|picture)s?:?\s|^(?:photo|image|picture|credit)s?:", re.I)
+
+
+def quoted_material(sentence: str) -> str | None:
+    """``"post"`` for an embedded social-media post, ``"caption"`` for a photo caption or credit."""
+    if _POST.search(sentence):
+        return "post"
+    if _CREDIT.search(sentence):
+        return "caption"
+    return None
+
+
+# How an answer says whose words it quotes: the article's own reporting needs no lead-in.
+MATERIAL_LEAD = {
+    "post": "A post quoted in the article says: “{quote}”",
+    "caption": "A photo caption in the article reads: “{quote}”",
+}
+_LEADS = re.compile(
+    "|".join(
+        re.escape(lead).replace(re.escape("{quote}"), "(.*)") for lead in MATERIAL_LEAD.values()
+    ),
+    re.S,
+)
+
+
+def attributed(sentence: str, material: str | None) -> str:
+    """``sentence`` said to be a post or caption the article quotes (as is for its reporting)."""
+    lead = MATERIAL_LEAD.get(material or "")
+    return lead.format(quote=sentence) if lead else sentence
+
+
+def unattributed(claim: str) -> str:
+    """The quoted words of a claim that says whose words they are (see ``attributed``)."""
+    match = _LEADS.fullmatch(claim.strip())
+    return next((g for g in match.groups() if g is not None), claim) if match else claim

@@ -29,6 +29,10 @@ from assistant.store.splitting import Passage
 
 CASES_FILE = PROJECT_ROOT / "eval" / "cases.jsonl"
 THRESHOLDS_FILE = PROJECT_ROOT / "eval" / "thresholds.json"
+# The foreign corpus CI gates beside the seeds (the dev corpus only calibrates).
+TEST_CORPUS = "python_whatsnew"
+TEST_CORPUS_DIR = PROJECT_ROOT / "eval" / "corpora" / TEST_CORPUS
+TEST_CORPUS_THRESHOLDS = PROJECT_ROOT / "eval" / f"thresholds-{TEST_CORPUS}.json"
 
 PromptPassages = Sequence[tuple[int, str, str]]  # (number, article id, text) as in the prompt
 
@@ -188,6 +192,15 @@ def full_offline_run(fact_checker: Any) -> EvalRun:
     if key not in _RUNS:
         cases = load_cases(CASES_FILE)
         _RUNS[key] = run_eval(fact_checker, cases, progress=False, cases_file=CASES_FILE)
+    return _RUNS[key]
+
+
+def corpus_offline_run(fact_checker: Any, cases_file: Path) -> EvalRun:
+    """A corpus's whole eval set through an offline FactChecker over that corpus, once."""
+    key = (id(fact_checker), cases_file)
+    if key not in _RUNS:
+        cases = load_cases(cases_file)
+        _RUNS[key] = run_eval(fact_checker, cases, progress=False, cases_file=cases_file)
     return _RUNS[key]
 
 

@@ -107,6 +107,11 @@ def test_ingest_of_only_bad_files_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "nope.txt" in result.stderr
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10, open: a date from another article about another event (a June test) is "
+    "added as the other side of the launch date",
+)
 def test_chat_keeps_the_conversation(seeded_store: Path) -> None:
     # "it" only means the Hwasong-19 through the first turn; /reset forgets it again.
     script = (

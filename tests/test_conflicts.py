@@ -49,9 +49,27 @@ def test_one_article_alone_never_conflicts_with_itself() -> None:
 
 def test_a_range_is_one_side() -> None:
     found = find_conflicts(
-        [("a", "between 10,000 and 12,000 soldiers"), ("b", "around 8,000 North Korean troops")]
+        [("a", "between 10,000 and 12,000 soldiers"), ("b", "around 8,000 North Korean soldiers")]
     )
     assert found[0].sides[0].figures == [(0, "10,000–12,000 soldiers")]
+
+
+def test_counts_of_one_thing_in_other_documents_conflict_whatever_the_thing() -> None:
+    found = find_conflicts(
+        [
+            ("a", "There were around 15,000 binary packages."),
+            ("b", "It had 15,400 binary packages."),
+        ]
+    )
+    assert [c.kind for c in found] == ["packages"]
+
+
+def test_figures_for_different_places_are_not_a_disagreement() -> None:
+    quotes = [
+        ("a", "around 8,000 troops have been moved to the Kursk region"),
+        ("b", "some 10,000 troops are in Russia"),
+    ]
+    assert find_conflicts(quotes) == []
 
 
 def test_an_article_that_shares_a_figure_and_adds_one_does_not_disagree() -> None:

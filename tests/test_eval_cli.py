@@ -190,3 +190,23 @@ def test_assistant_eval_forwards_its_arguments() -> None:
     result = CliRunner().invoke(main, ["eval", "--help"])
     assert result.exit_code == 0
     assert "--compare A B" in result.output and "--check" in result.output
+
+
+def test_an_unknown_corpus_is_a_one_line_error_naming_the_available_ones(
+    fact_checker: FactChecker,
+) -> None:
+    result = run_cli(fact_checker, "--corpus", "no_such_corpus")
+    assert result.exit_code == 2
+    assert "no eval corpus named 'no_such_corpus'" in result.output
+    assert "seeds" in result.output and "python_whatsnew" in result.output
+
+
+def test_a_corpus_name_picks_its_articles_cases_and_thresholds() -> None:
+    from assistant.evaluation.cli import EvalCorpus
+
+    seeds = EvalCorpus.named("seeds")
+    assert seeds.cases.name == "cases.jsonl" and seeds.thresholds.name == "thresholds.json"
+    foreign = EvalCorpus.named("python_whatsnew")
+    assert foreign.articles.parent.name == "python_whatsnew"
+    assert foreign.cases == foreign.articles.parent / "cases.jsonl"
+    assert foreign.thresholds.name == "thresholds-python_whatsnew.json"

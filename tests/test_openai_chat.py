@@ -7,6 +7,7 @@ is not to 127.0.0.1, so these tests also show that nothing leaves the machine.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,7 @@ def test_follow_up_question_is_condensed_by_the_server_model(
 
     assert len(openai_server.chat_requests()) == 2  # condense, then answer
     assert answer.standalone_question and "ICBM" in answer.standalone_question
-    assert "7,688" in answer.answer
+    assert re.search(r"7,68[78]", answer.answer)  # that article's altitude, either quote
     assert answer.usage.prompt_tokens == sum(
         count_tokens(r.prompt) for r in openai_server.chat_requests()
     )

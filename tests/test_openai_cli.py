@@ -94,7 +94,7 @@ def test_cli_plain_answer_lists_sources(
 
     assert result.returncode == 0, result.stderr
     assert "1,001 kilometers" in result.stdout
-    assert "Sources:" in result.stdout and "[3]" in result.stdout
+    assert "Sources:" in result.stdout and "[2]" in result.stdout
 
 
 def test_cli_wrong_key_is_one_line_exit_1(

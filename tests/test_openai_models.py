@@ -94,7 +94,11 @@ def openai_checker(store: Path, server: FakeOpenAI, **overrides: Any) -> FactChe
 def test_prompt_never_exceeds_the_models_context(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from assistant.store import rerank
+
+    monkeypatch.setattr(rerank, "KEEP_WITHIN", 10.0)  # every passage relevant: only sizes limit
     fc = openai_checker(
         seeded_store, openai_server, model="gpt-4", context_token_budget=100_000, top_k=50
     )

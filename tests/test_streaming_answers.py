@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,8 @@ def test_offline_stream_follows_the_conversation_like_ask(fact_checker: FactChec
     snapshots = list(fact_checker.stream("How high did it go?", history))
 
     assert snapshots[-1] == fact_checker.ask("How high did it go?", history)
-    assert snapshots[-1].standalone_question and "7,688" in snapshots[-1].answer
+    assert snapshots[-1].standalone_question
+    assert re.search(r"7,68[78]", snapshots[-1].answer)  # that article's altitude, either quote
 
 
 def test_stream_rejects_an_empty_question_like_ask(fact_checker: FactChecker) -> None:

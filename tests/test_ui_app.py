@@ -189,6 +189,11 @@ def test_chat_refusal_is_shown_as_not_in_the_articles(url: str) -> None:
     assert "nothing is cited" in panel
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10, open: the general engine has no synonym resource, so '10,000-12,000 "
+    "soldiers' is not taken as the same count as '8,000 troops'",
+)
 def test_chat_shows_conflicting_sources_side_by_side(url: str) -> None:
     _, messages, _ = chat(Client(url, verbose=False), "How many North Korean troops are in Russia?")
     answer = text_of(messages[1])

@@ -57,6 +57,7 @@ from assistant.model_errors import explain
 from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
 from assistant.schema import Answer, ModelAnswer, PassageRef
 from assistant.settings import OFFLINE_MODEL, Settings
+from assistant.store.rerank import rerank
 from assistant.store.retrieval import HybridRetriever
 from assistant.store.splitting import Passage
 from assistant.tokens import count_tokens
@@ -220,7 +221,8 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
     def _retrieve(self, x: AnswerState) -> AnswerState:
         if x.injection:
             return x
-        hits = self.retriever.search(x.standalone, x.top_k or self.settings.top_k)
+        k = x.top_k or self.settings.top_k
+        hits = rerank(self.retriever.index, x.standalone, self.retriever.search(x.standalone, k), k)
         budget = self.passage_budget(x.standalone)
         kept = fit_passages([h.passage for h in hits], budget, self.token_model)
         if hits and not kept:

@@ -1,9 +1,11 @@
 """Finds where verified quotes from different articles give different figures for one thing.
 
-A figure is a number with what it measures, read from the words around it: "an altitude of
-7,688 kilometers" is (altitude, 7688), "8,000 North Korean troops" is (troops, 8000). Two
-articles conflict when they give the same kind of figure with values more than 2% apart, so
-"1,000 km" and "1,001.2 km" agree while "7,000 km" and "7,688 km" do not. Pure functions only.
+A figure is a number with what it measures, read from the words after it: a unit ("7,688
+kilometers": a length, an *altitude* when the words around say so) or the thing counted ("474
+packages": packages). Two articles conflict when they give the same kind of figure, about the
+same place, with values more than 2% apart, so "1,000 km" and "1,001.2 km" agree while "7,000
+km" and "7,688 km" do not, and "10,000 visitors in France" is not contradicted by "8,000 in
+the Paris region". Only general English (units, function words) is used. Pure functions only.
 """
 
 from __future__ import annotations
@@ -12,55 +14,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import normalize_number
+from assistant.text import NUMBER, STOPWORDS, UNITS, normalize_number, stem
 
-_NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_WORD = re.compile(r"[A-Za-z]+")
-
-# What a figure measures: (kind, unit words that may follow it, context words that may surround it)
-_KINDS: list[tuple[str, frozenset[str], frozenset[str]]] = [
-    (
-        "altitude",
-        frozenset({"km", "kilometers", "kilometres", "miles"}),
-        frozenset({"altitude", "altitudes", "high", "height"}),
-    ),
-    (
-        "distance",
-        frozenset({"km", "kilometers", "kilometres", "miles"}),
-        frozenset({"flew", "flown", "traveled", "travelled", "distance", "range", "fly"}),
-    ),
-    ("flight time", frozenset({"minutes", "minute", "hours"}), frozenset()),
-    ("troops", frozenset({"troops", "soldiers", "forces", "personnel", "men"}), frozenset()),
-    ("missiles", frozenset({"missiles"}), frozenset()),
-    ("balloons", frozenset({"balloons"}), frozenset()),
-    ("ammunition", frozenset({"ammunition", "shells", "rounds"}), frozenset()),
-]
-_SKIPPABLE = frozenset(
-    {
-        "north",
-        "korean",
-        "south",
-        "russian",
-        "of",
-        "the",
-        "more",
-        "than",
-        "about",
-        "some",
-        "around",
-        "elite",
-        "dprk",
-        "additional",
-        "new",
-        "between",
-        "and",
-        "to",
-        "nearly",
-        "approximately",
-        "million",
-        "pieces",
-    }
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[%$€£]")
+_LENGTH = UNITS["length"]
+_HEIGHT = frozenset({"altitude", "altitudes", "high", "height", "elevation", "apogee"})
+_TRAVEL = frozenset(
+    "flew flown fly flying traveled travelled travel distance range covered away far".split()
 )
+# Words between a number and what it counts: "more than 8,000 new visitors", "2 million pieces".
+_BETWEEN = frozenset(
+    """of the more than about some around nearly approximately additional new between and to
+    over under almost roughly estimated extra million billion thousand hundred pieces""".split()
+)
+_PLACE_AFTER = re.compile(r"\b(?:in|into|inside|to|at|near)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s*)+)")
 
 
 @dataclass(frozen=True)
@@ -68,50 +35,70 @@ class Figure:
     kind: str
     value: float
     text: str  # the number and its unit as written, e.g. "7,688 kilometers"
+    place: frozenset[str] = frozenset()  # names of where it applies ("France", "Paris")
 
 
 def figures(text: str) -> list[Figure]:
     out: list[Figure] = []
-    for match in _NUM.finditer(text):
-        raw = match.group(0).rstrip(",")
+    place = _places(text)
+    for match in NUMBER.finditer(text):
+        raw = match.group(1).rstrip(",")
         try:
             value = float(normalize_number(raw))
         except ValueError:
             continue
-        after = [w.lower() for w in _WORD.findall(text[match.end() : match.end() + 60])][:5]
+        after = _WORD.findall(text[match.end() : match.end() + 60])[:6]
         before = [
             w.lower() for w in _WORD.findall(text[max(0, match.start() - 50) : match.start()])
-        ][-5:]
-        kind, unit = _classify(after, before)
-        if kind is not None:
-            if 1900 <= value <= 2100 and unit is None:
-                continue
-            out.append(Figure(kind, value, f"{raw} {unit}" if unit else raw))
+        ]
+        kind, unit = _classify(after, before[-5:])
+        if kind is None:
+            continue
+        if 1900 <= value <= 2100 and unit is None:
+            continue
+        out.append(Figure(kind, value, f"{raw} {unit}" if unit else raw, place))
     return out
 
 
+def _key(kind: str) -> str:
+    """ "packages" and "package" are one kind of figure."""
+    return stem(kind) if " " not in kind else kind
+
+
+def _places(text: str) -> frozenset[str]:
+    return frozenset(
+        word.strip("’'s").lower()
+        for m in _PLACE_AFTER.finditer(text)
+        for word in m.group(1).split()
+    )
+
+
 def _classify(after: list[str], before: list[str]) -> tuple[str | None, str | None]:
-    unit_at = None
+    """(kind, unit as written) of the number followed by ``after`` and preceded by ``before``."""
     for pos, word in enumerate(after):
-        if any(word in units for _, units, _ in _KINDS):
-            unit_at = pos
-            break
-        if word not in _SKIPPABLE:
-            break
-    if unit_at is None:
-        return None, None
-    unit = after[unit_at]
-    candidates = [(kind, ctx) for kind, units, ctx in _KINDS if unit in units]
-    if len(candidates) == 1:
-        return candidates[0][0], unit
-    # The nearest context word decides: "an altitude of 7,688 km and flew 1,001 km".
-    nearby = [(1.5, w) for w in after[unit_at + 1 : unit_at + 2]]
-    nearby += [(d + 1.0, w) for d, w in enumerate(reversed(before[-4:]))]
-    for _, word in sorted(nearby, key=lambda item: item[0]):
-        for kind, ctx in candidates:
-            if word in ctx:
-                return kind, unit
-    return None, unit
+        low = word.lower()
+        if low in _BETWEEN or word[0].isupper():
+            continue  # "8,000 Danish visitors": names qualify, they are not what is counted
+        if low in _LENGTH:
+            # The nearest telling word decides: "an altitude of 7,688 km and flew 1,001 km".
+            nearby = [(1.5, w.lower()) for w in after[pos + 1 : pos + 2]]
+            nearby += [(d + 1.0, w) for d, w in enumerate(reversed(before[-4:]))]
+            for _, near in sorted(nearby):
+                if near in _HEIGHT or near in _TRAVEL:
+                    return ("altitude" if near in _HEIGHT else "distance"), word
+            return "distance", word
+        for kind in ("duration", "money", "percent", "speed", "mass"):
+            if low in UNITS[kind]:
+                return kind, word
+        if low in STOPWORDS or len(low) < 3 or not low.isalpha():
+            return None, None
+        # "15,000 binary packages": the counted noun ends a short run of plain words.
+        nxt = after[pos + 1].lower() if pos + 1 < len(after) else ""
+        plain = nxt.isalpha() and nxt not in STOPWORDS and not nxt.endswith(("ed", "ing"))
+        if plain and after[pos + 1][0].islower():
+            word, low = after[pos + 1], nxt
+        return low, word
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -140,9 +127,13 @@ def find_conflicts(
     by_kind: dict[str, dict[str, list[tuple[int, Figure]]]] = {}
     for i, (article_id, quote) in enumerate(quotes):
         for fig in figures(quote):
-            by_kind.setdefault(fig.kind, {}).setdefault(article_id, []).append((i, fig))
+            by_kind.setdefault(_key(fig.kind), {}).setdefault(article_id, []).append((i, fig))
+    for kind, sides in list(by_kind.items()):
+        places = {f.place for members in sides.values() for _, f in members if f.place}
+        if len(places) > 1:
+            del by_kind[kind]  # figures for different places: different things, not a dispute
     conflicts = []
-    for kind, sides in by_kind.items():
+    for sides in by_kind.values():
         values = {a: [_in_base_unit(f) for _, f in members] for a, members in sides.items()}
         # Articles that share a figure agree on it, whatever else they add ("8,000 of the
         # 10,000" beside "8,000"); only articles with no figure in common disagree.
@@ -163,7 +154,8 @@ def find_conflicts(
             groups = [g for g in groups if g not in joined] + [merged]
         if len(groups) < 2:
             continue
-        conflicts.append(FoundConflict(kind, [_side(g, sides) for g in groups]))
+        label = next(f.kind for members in sides.values() for _, f in members)
+        conflicts.append(FoundConflict(label, [_side(g, sides) for g in groups]))
     return conflicts
 
 

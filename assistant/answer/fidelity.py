@@ -54,6 +54,7 @@ from assistant.text import (
     canonical_abbreviations,
     normalize_number,
     stem,
+    unattributed,
 )
 from assistant.text import (
     STOPWORDS as _TEXT_STOPWORDS,
@@ -107,7 +108,8 @@ class _Figure:
 
 def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
     """Compare one claim sentence with its cited sentences; ``supported`` when nothing differs."""
-    claim_words = _words(_unbracket(claim))
+    # "A post quoted in the article says: “…”" is checked on the words it quotes.
+    claim_words = _words(_unbracket(unattributed(claim)))
     source_words = [w for s in sources for w in _words(_unbracket(s))]
     problems = [
         *_figure_problems(claim_words, source_words, sources),

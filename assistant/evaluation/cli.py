@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,18 +26,74 @@ from assistant.settings import PROJECT_ROOT
 DEFAULT_CASES = PROJECT_ROOT / "eval" / "cases.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
 REPORTS_DIR = PROJECT_ROOT / "eval" / "reports"
+CORPORA_DIR = PROJECT_ROOT / "eval" / "corpora"
+SEED_CORPUS = "seeds"
+
+
+@dataclass(frozen=True)
+class EvalCorpus:
+    """Where one eval corpus keeps its articles, its cases and its gate.
+
+    ``seeds`` is the product's own corpus (seeds/, eval/cases.jsonl, eval/thresholds.json);
+    any other name is a folder eval/corpora/NAME with articles/, cases.jsonl and optionally
+    catalog.toml, gated by eval/thresholds-NAME.json. Each runs in an index of its own.
+    """
+
+    name: str
+    articles: Path
+    cases: Path
+    thresholds: Path
+    catalog: Path | None = None
+
+    @classmethod
+    def named(cls, name: str) -> EvalCorpus:
+        if name == SEED_CORPUS:
+            return cls(name, PROJECT_ROOT / "seeds", DEFAULT_CASES, DEFAULT_THRESHOLDS)
+        folder = CORPORA_DIR / name
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not (folder / "articles").is_dir():
+            raise EvalSetError(
+                f"no eval corpus named {name!r}: expected a folder eval/corpora/{name}/ with "
+                f"articles/ and cases.jsonl (available: {', '.join(available_corpora())})"
+            )
+        catalog = folder / "catalog.toml"
+        return cls(
+            name,
+            folder / "articles",
+            folder / "cases.jsonl",
+            PROJECT_ROOT / "eval" / f"thresholds-{name}.json",
+            catalog if catalog.is_file() else None,
+        )
+
+
+def available_corpora() -> list[str]:
+    """``seeds`` and every eval/corpora/NAME that has articles and cases."""
+    names = [SEED_CORPUS]
+    if CORPORA_DIR.is_dir():
+        names += sorted(
+            p.name
+            for p in CORPORA_DIR.iterdir()
+            if (p / "articles").is_dir() and (p / "cases.jsonl").is_file()
+        )
+    return names
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @model_option
 @top_k_option
 @click.option(
+    "--corpus",
+    default=SEED_CORPUS,
+    show_default=True,
+    metavar="NAME",
+    help="Which corpus to evaluate on: `seeds` (the product's articles) or a folder "
+    "eval/corpora/NAME; sets the articles, the cases and the thresholds file.",
+)
+@click.option(
     "--cases",
     "cases_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=DEFAULT_CASES,
-    show_default="eval/cases.jsonl",
-    help="The eval set (JSON lines).",
+    default=None,
+    help="The eval set (JSON lines); default: the corpus's own (eval/cases.jsonl for seeds).",
 )
 @click.option(
     "--kinds",
@@ -67,9 +124,9 @@ REPORTS_DIR = PROJECT_ROOT / "eval" / "reports"
     "--thresholds",
     "thresholds_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=DEFAULT_THRESHOLDS,
-    show_default="eval/thresholds.json",
-    help="Minimums for --check.",
+    default=None,
+    help="Minimums for --check; default: the corpus's own (eval/thresholds.json for seeds, "
+    "eval/thresholds-NAME.json otherwise).",
 )
 @click.option(
     "--write-thresholds",
@@ -90,13 +147,14 @@ def eval_command(
     ctx: click.Context,
     model: str | None,
     top_k: int | None,
-    cases_path: Path,
+    corpus: str,
+    cases_path: Path | None,
     kinds: str | None,
     limit: int | None,
     out: Path | None,
     compare: tuple[Path, Path] | None,
     check: bool,
-    thresholds_path: Path,
+    thresholds_path: Path | None,
     write_thresholds: bool,
     as_json: bool,
     no_progress: bool,
@@ -113,7 +171,7 @@ def eval_command(
         if fidelity:
             from assistant.evaluation.fidelity import fidelity_report
 
-            fc, _, _ = _fact_checker(ctx, None, top_k)
+            fc, _, _ = _fact_checker(ctx, None, top_k, EvalCorpus.named(corpus))
             text, code = fidelity_report(fc, as_json=as_json)
             click.echo(text)
             ctx.exit(code)
@@ -127,7 +185,7 @@ def eval_command(
 
             if kinds.strip() != "claim":
                 raise click.UsageError("--kinds claim runs on its own (claims file, not cases)")
-            claims_path = None if cases_path == DEFAULT_CASES else cases_path
+            claims_path = None if cases_path in (None, DEFAULT_CASES) else cases_path
             code = run_claim_eval(
                 ctx,
                 model=model,
@@ -135,21 +193,23 @@ def eval_command(
                 limit=limit,
                 out=out,
                 check=check,
-                thresholds_path=thresholds_path,
+                thresholds_path=thresholds_path or DEFAULT_THRESHOLDS,
                 write_thresholds=write_thresholds,
                 as_json=as_json,
             )
             ctx.exit(code)
+        chosen = EvalCorpus.named(corpus)
         code = _run(
             ctx,
             model=model,
             top_k=top_k,
-            cases_path=cases_path,
+            corpus=chosen,
+            cases_path=cases_path or chosen.cases,
             kinds=kinds,
             limit=limit,
             out=out,
             check=check,
-            thresholds_path=thresholds_path,
+            thresholds_path=thresholds_path or chosen.thresholds,
             write_thresholds=write_thresholds,
             as_json=as_json,
             no_progress=no_progress,
@@ -169,6 +229,7 @@ def _run(
     *,
     model: str | None,
     top_k: int | None,
+    corpus: EvalCorpus,
     cases_path: Path,
     kinds: str | None,
     limit: int | None,
@@ -199,7 +260,7 @@ def _run(
     cases = select_cases(all_cases, wanted, limit)
     thresholds = load_thresholds(thresholds_path) if check else None
 
-    fc, ask_model, ask_top_k = _fact_checker(ctx, model, top_k)
+    fc, ask_model, ask_top_k = _fact_checker(ctx, model, top_k, corpus)
     sources = load_sources(fc)
     check_against_corpus(cases, sources)
 
@@ -268,7 +329,7 @@ def _run(
 
 
 def _fact_checker(
-    ctx: click.Context, model: str | None, top_k: int | None
+    ctx: click.Context, model: str | None, top_k: int | None, corpus: EvalCorpus
 ) -> tuple[Any, str | None, int | None]:
     """The FactChecker to evaluate, and the model/top-k to pass per question.
 
@@ -281,17 +342,20 @@ def _fact_checker(
     from assistant.factchecker import FactChecker
 
     settings = load_settings()
-    # The eval set is written for the seed articles: run it on exactly those, in an index of its
-    # own, so articles a user has ingested or uploaded never change the figures.
+    # An eval set is written for its corpus: run it on exactly those articles, in an index of
+    # its own, so articles a user has ingested or uploaded never change the figures.
+    suffix = "eval" if corpus.name == SEED_CORPUS else f"eval-{corpus.name}"
     settings = settings.model_copy(
         update={
-            "seeds_dir": PROJECT_ROOT / "seeds",
-            "vectorstore_dir": settings.vectorstore_dir / "eval",
-            "collection_prefix": f"{settings.collection_prefix}-eval",
+            "seeds_dir": corpus.articles,
+            "vectorstore_dir": settings.vectorstore_dir / suffix,
+            "collection_prefix": f"{settings.collection_prefix}-{suffix}",
         }
     )
-    fc = FactChecker(settings, model=model, top_k=top_k)
-    fc.ingest()  # costs a hash per article when the seeds are unchanged
+    fc = FactChecker(settings, model=model, top_k=top_k, auto_ingest=False)
+    # Costs a hash per article when the corpus is unchanged.
+    fc.index.ingest([corpus.articles], corpus.catalog)
+    fc.retriever.refresh(force=True)
     return fc, None, None
 
 

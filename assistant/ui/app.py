@@ -31,12 +31,19 @@ __all__ = ["EXAMPLES", "Turn", "build_app", "launch", "parse_auth", "serve"]
 
 log = logging.getLogger(__name__)
 
+# Shown when the corpus is empty; otherwise examples are drawn from the indexed titles.
 EXAMPLES = [
-    "When did North Korea launch its latest ICBM?",
-    "How many North Korean troops are in Russia?",
-    "What did Blinken say about the North Korean troops?",
-    "Who won the 2024 US presidential election?",
+    "What are the articles about?",
+    "Who won the last football World Cup?",
 ]
+
+
+def corpus_examples(titles: list[str], limit: int = 3) -> list[str]:
+    """Example questions about the articles actually indexed, not about any fixed corpus."""
+    questions = [f"What does “{t.strip('[]')[:60]}” report?" for t in titles[:limit] if t]
+    return questions + EXAMPLES[1:] if questions else EXAMPLES
+
+
 DEFAULT_CONCURRENCY = 4  # answers computed at once; the rest wait in the queue
 QUEUE_SIZE = 64  # waiting requests beyond this are told the server is busy
 TOP_K_MAX = 20
@@ -116,7 +123,10 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         latex_delimiters=[],
                         feedback_options=None,
                         placeholder="Ask about the articles; every claim comes with its source.",
-                        examples=[{"text": q, "display_text": q} for q in EXAMPLES],
+                        examples=[
+                            {"text": q, "display_text": q}
+                            for q in corpus_examples([e.title for e in fact_checker.articles()])
+                        ],
                         autoscroll=True,
                         buttons=[],
                     )

@@ -1,0 +1,109 @@
+"""The offline engine's general rules, on text that is not the seeds (and nothing tuned to it)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.offline.condense import needs_context
+from assistant.offline.model import answer
+from assistant.offline.question import COUNT, DATE, NAMED, PERSON, PLACE, analyse
+from assistant.settings import PROJECT_ROOT
+
+HISTORY = (
+    "By this time, Bruce Perens had taken over leadership of the Project from Ian Murdock. "
+    "Ian Murdock, the founder of the Debian Project, died in December 2015. "
+    "Debian 1.1 Buzz (June 17th, 1996): This was the first Debian release with a code name. "
+    "This release contained 474 packages and was maintained by 120 developers."
+)
+POST = (
+    "Officials said the bridge reopened in the evening.\n"
+    "The bridge carried 40,000 cars on its first day back. pic.twitter.com/abc123\n"
+    "— City News (@citynews) May 2, 2024"
+)
+
+
+def _ask(question: str, text: str = HISTORY) -> str | None:
+    result = answer(question, [(1, "doc_1", text)])
+    return None if result.refused else " ".join(c.quote for c in result.claims)
+
+
+def test_answer_type_comes_from_the_first_question_word() -> None:
+    assert analyse("Which company was he working for when Buzz came out?").answer_type == NAMED
+    assert analyse("When did Ian Murdock die?").answer_type == DATE
+    assert analyse("Who took over after Bruce Perens?").answer_type == PERSON
+    assert analyse("Where is the project based?").answer_type == PLACE
+    assert analyse("How many packages did it contain?").answer_type == COUNT
+
+
+def test_a_how_many_answer_counts_the_asked_thing() -> None:
+    found = _ask("How many packages did Debian 1.1 Buzz contain?")
+    assert found is not None and "474 packages" in found
+
+
+def test_a_how_old_question_is_refused_when_only_a_date_is_given() -> None:
+    assert _ask("How old was Ian Murdock when he died?") is None
+
+
+def test_a_when_question_is_answered_with_a_date() -> None:
+    found = _ask("When did Ian Murdock die?")
+    assert found is not None and "December 2015" in found
+
+
+def test_a_what_day_question_needs_more_than_the_month_it_names() -> None:
+    assert _ask("On what day in December 2015 did Ian Murdock die?") is None
+
+
+def test_a_sentence_about_another_named_thing_does_not_answer() -> None:
+    assert _ask("How many packages did Debian 2.2 Potato contain?") is None
+
+
+def test_an_embedded_post_is_quoted_as_a_post_not_as_reporting() -> None:
+    result = answer("How many cars did the bridge carry on its first day?", [(1, "doc_1", POST)])
+    assert not result.refused
+    claim = result.claims[0]
+    assert claim.text.startswith("A post quoted in the article says:")
+    assert "pic.twitter.com" not in claim.quote and "40,000 cars" in claim.quote
+
+
+def test_only_a_pronoun_or_an_ellipsis_makes_a_follow_up() -> None:
+    assert needs_context("How far did it fly?")
+    assert needs_context("What about Woody?")
+    assert not needs_context("Which university's network centre burned down?")
+
+
+def test_engine_source_has_no_words_drawn_from_the_seed_articles() -> None:
+    seed_words = ["hwasong", "kremlin", "fodder", "balloon", "pyongyang", "kursk", "icbm"]
+    sources = [
+        *sorted((PROJECT_ROOT / "assistant" / "offline").glob("*.py")),
+        PROJECT_ROOT / "assistant" / "answer" / "conflicts.py",
+        PROJECT_ROOT / "assistant" / "store" / "rerank.py",
+    ]
+    for path in sources:
+        text = Path(path).read_text(encoding="utf-8").lower()
+        found = [w for w in seed_words if re.search(rf"\b{w}", text)]
+        assert not found, f"{path.name} mentions {found}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10, open: passages are cut around tweet links (store boilerplate), so the "
+    "engine no longer sees the marks that tell a post from reporting",
+)
+def test_a_post_reaches_the_answer_as_a_post_and_its_quote_verifies(tmp_path: Path) -> None:
+    from assistant.factchecker import FactChecker
+
+    from conftest import make_settings
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    body = "City bridge reopens after repairs\n\n" + POST + "\n\n" + (HISTORY + "\n") * 2
+    (folder / "bridge.txt").write_text(body, encoding="utf-8")
+    fc = FactChecker(make_settings(tmp_path / "store", seeds_dir=folder))
+    answer = fc.ask("How many cars did the bridge carry on its first day?")
+    assert not answer.refused, answer.notes
+    assert answer.answer.startswith("A post quoted in the article says:")
+    citation = answer.citations[0]
+    assert fc.article_text("bridge")[citation.start : citation.end] == citation.quote
