@@ -27,9 +27,9 @@ from typing import Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.fidelity import Problem, check_fidelity
+from assistant.answer.fidelity import Problem, check_fidelity, starts_with_pronoun
 from assistant.check.evidence import Candidate, content_words, overlap
-from assistant.text import STOPWORDS, WORD, tokens
+from assistant.text import STOPWORDS, WORD, sentence_spans, tokens
 
 Stance = Literal["supports", "contradicts"]
 
@@ -64,11 +64,15 @@ def judge(
     """How one sentence bears on the claim (``stance`` None: it does not decide it)."""
     sentence = candidate.sentence.text
     # The article's title is the sentence's context: "In version 3.7, X" is supported by "X"
-    # in an article titled "What's new in version 3.7".
+    # in an article titled "What's new in version 3.7". So are the sentences before it in its
+    # paragraph: "This release introduced X" is about the release the paragraph names.
     # What contradicts must be in the sentence itself, though (a title's figure is not).
-    sources = [sentence, candidate.sentence.title]
+    before = preceding(article, candidate.sentence.start, candidate.sentence.text)
+    sources = [sentence, candidate.sentence.title, before]
     problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
     alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
+    # A name the sentence leaves to its context ("This release ...") is not another name.
+    alone = [p for p in alone if not _named_in(p, f"{before} {candidate.sentence.title}")]
     contradictions = [p for p in alone if _contradicts(p, claim, sentence)]
     differing = {(p.kind, p.claim_part) for p in contradictions}
     blocking = [p for p in problems if p.kind in _BLOCKING]
@@ -82,7 +86,11 @@ def judge(
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
     in_context = overlap(claim, f"{sentence} {candidate.sentence.title}")
-    if blocking or candidate.similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
+    similarity = candidate.similarity
+    if before and words is not None and similarity < SUPPORT_SIMILARITY:
+        # Read with its context, a sentence that leaves its subject to it may be closer.
+        similarity = max(similarity, words.similarity(claim, f"{before} {sentence}"))
+    if blocking or similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
         return Judgement(candidate, None, "")
     # A qualifier the sentence lacks ("only", "already", "every") changes what is claimed.
     if any("qualifier word" in p.detail for p in problems):
@@ -90,10 +98,46 @@ def judge(
     added = [p.claim_part for p in problems if p.kind == "added" and len(p.claim_part) > 1]
     uncovered = words.uncovered(added, sentence) if words else added
     # The closer the whole sentence is in meaning, the more rewording it tolerates.
-    allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if candidate.similarity >= CLOSE_SIMILARITY else 0)
+    allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if similarity >= CLOSE_SIMILARITY else 0)
     if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
     return Judgement(candidate, "supports", "")
+
+
+CONTEXT_SENTENCES = 2  # the paragraph's opening sentence and the sentence before
+_BULLETS = ("* ", "- ", "\u2022 ")
+
+
+def preceding(article: str, start: int, sentence: str) -> str:
+    """The sentences before ``start`` that say what the sentence is about: the opening
+    sentence of its paragraph (which names its subject) and the one just before, or, for a paragraph that opens with a
+    pronoun ("This release ..."), the last sentence of the paragraph before. A list item has
+    none: its neighbours are other items, about other things."""
+    if not article or article[start : start + len(sentence)] != sentence:
+        return ""
+    line_start = article.rfind("\n", 0, start) + 1
+    if article[line_start : start + 2].lstrip().startswith(_BULLETS):
+        return ""
+    para = article.rfind("\n\n", 0, start)
+    head = article[para + 2 if para >= 0 else 0 : start].strip()
+    if not head and para >= 0 and starts_with_pronoun(sentence):
+        previous = article.rfind("\n\n", 0, para)
+        head = article[previous + 2 if previous >= 0 else 0 : para].strip()
+        if head.startswith(_BULLETS):
+            return ""
+        spans = sentence_spans(head)
+        return head[spans[-1][0] :] if spans else ""
+    spans = sentence_spans(head)
+    if len(spans) > CONTEXT_SENTENCES:  # the paragraph's opening sentence and the one before
+        spans = [spans[0], spans[-1]]
+    return " ".join(head[a:b] for a, b in spans)
+
+
+def _named_in(p: Problem, context: str) -> bool:
+    """A name or title of the claim that the sentence leaves out but its context gives."""
+    if p.kind not in _NAMED or p.source_part is not None or not context:
+        return False
+    return set(tokens(p.claim_part)) <= content_words(context)
 
 
 def judge_all(
@@ -126,6 +170,11 @@ class WordSimilarity:
         self._embed([w.lower() for w in words] + theirs)
         matrix = np.stack([self._vectors[w] for w in theirs])
         return [w for w in words if float((matrix @ self._vectors[w.lower()]).max()) < SYNONYM]
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine of two texts' embeddings (a claim and a sentence read with its context)."""
+        va, vb = (np.asarray(v, dtype=np.float32) for v in self.embeddings.embed_documents([a, b]))
+        return float(va @ vb / ((float(np.linalg.norm(va)) * float(np.linalg.norm(vb))) or 1.0))
 
     def _embed(self, words: Sequence[str]) -> None:
         missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
