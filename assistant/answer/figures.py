@@ -25,7 +25,7 @@ from assistant.answer.lexicon import (
     TWO_WORD_COMPARATORS,
     UNITS,
 )
-from assistant.text import NUMBER_WORDS, normalize_number
+from assistant.text import NUMBER_WORDS, ORDINAL_WORDS, normalize_number
 from assistant.text import STOPWORDS as _TEXT_STOPWORDS
 
 # Function words: text.py's stopwords plus the closed-class words it leaves out (lexicon.py).
@@ -101,6 +101,10 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
                 counts.add(nxt.stem)
                 nouns.append(nxt.stem)
             k += 1
+        if not nouns:
+            # Nothing counted after it ("at the age of 31"): the noun it belongs to is before.
+            nouns = _head_before(words, i)
+            counts.update(nouns)
         before = [x.low for x in words[max(0, i - 2) : i]]
         is_date = (
             (w.low.isdigit() and len(w.low) == 4 and 1800 <= value <= 2100)
@@ -133,6 +137,20 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
     return out
 
 
+_BACK = 3  # words before a figure searched for what it measures
+
+
+def _head_before(words: Sequence[Word], i: int) -> list[str]:
+    """The nearest content word before ``words[i]`` within ``_BACK`` words, stopping at another
+    figure or a clause boundary; empty when there is none."""
+    for w in reversed(words[max(0, i - _BACK) : i]):
+        if _value(w) is not None or w.low in BOUNDARY_WORDS:
+            return []
+        if w.low not in STOPWORDS and w.low not in MONTHS and not w.capital:
+            return [w.stem]
+    return []
+
+
 def _value(w: Word) -> float | None:
     if w.low[:1].isdigit():
         try:
@@ -141,6 +159,8 @@ def _value(w: Word) -> float | None:
             return None
     if w.low in NUMBER_WORDS and w.low != "one":  # "one of them" is rarely a figure
         return float(NUMBER_WORDS[w.low])
+    if w.low in ORDINAL_WORDS:
+        return float(ORDINAL_WORDS[w.low])
     return None
 
 
