@@ -39,6 +39,7 @@ MIN_RELEVANCE = 0.35  # candidates below this are not evidence of anything
 MAX_CANDIDATES = 10  # sentences judged per claim, best first
 SUPPORT_SIMILARITY = 0.6
 SUPPORT_OVERLAP = 0.5
+CLAUSE_SIMILARITY = 0.4  # below SUPPORT_SIMILARITY: supports only if every claim word is said
 TOPIC_SIMILARITY = 0.5
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
 NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
@@ -90,7 +91,10 @@ def judge(
     if before and words is not None and similarity < SUPPORT_SIMILARITY:
         # Read with its context, a sentence that leaves its subject to it may be closer.
         similarity = max(similarity, words.similarity(claim, f"{before} {sentence}"))
-    if blocking or similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
+    # A sentence that says the claim in one of its clauses is less close as a whole: it may
+    # still support it, if it leaves none of the claim's words unsaid.
+    clause = CLAUSE_SIMILARITY <= similarity < SUPPORT_SIMILARITY
+    if blocking or (similarity < SUPPORT_SIMILARITY and not clause) or in_context < SUPPORT_OVERLAP:
         return Judgement(candidate, None, "")
     # A qualifier the sentence lacks ("only", "already", "every") changes what is claimed.
     if any("qualifier word" in p.detail for p in problems):
@@ -99,6 +103,8 @@ def judge(
     uncovered = words.uncovered(added, sentence) if words else added
     # The closer the whole sentence is in meaning, the more rewording it tolerates.
     allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if similarity >= CLOSE_SIMILARITY else 0)
+    if clause:
+        allowed = 0
     if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
     return Judgement(candidate, "supports", "")
