@@ -28,6 +28,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer.fidelity import Problem, check_fidelity, starts_with_pronoun
+from assistant.answer.lexicon import MONTHS, WEEKDAYS
 from assistant.check.evidence import Candidate, content_words, overlap
 from assistant.text import STOPWORDS, WORD, sentence_spans, tokens
 
@@ -39,7 +40,9 @@ MIN_RELEVANCE = 0.35  # candidates below this are not evidence of anything
 MAX_CANDIDATES = 10  # sentences judged per claim, best first
 SUPPORT_SIMILARITY = 0.6
 SUPPORT_OVERLAP = 0.5
-CLAUSE_SIMILARITY = 0.4  # below SUPPORT_SIMILARITY: supports only if every claim word is said
+CLAUSE_SIMILARITY = 0.4  # below SUPPORT_SIMILARITY: supports only if (nearly) every word is said
+CLAUSE_UNCOVERED = 1
+SUBJECT_MENTIONS = 3  # a name an article repeats this often is its subject
 TOPIC_SIMILARITY = 0.5
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
 NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
@@ -49,6 +52,8 @@ CLOSE_SIMILARITY = 0.8  # a sentence this close in meaning may reword more of th
 EXTRA_UNCOVERED = 2
 
 _NAMED = ("entity", "title")
+_GROUP = {"figure": "figure", "date": "figure", "entity": "name", "title": "name"}
+_GROUP |= {"negation": "negation", "added": "added"}
 _BLOCKING = frozenset({"figure", "date", "negation", "entity", "title"})
 
 
@@ -79,9 +84,11 @@ def judge(
     blocking = [p for p in problems if p.kind in _BLOCKING]
     # Another figure for the same thing contradicts; but a sentence that also lacks the claim's
     # other names and figures is about something else ("version 2.0 was released in 2000"
-    # says nothing about when 2.5 was).
+    # says nothing about when 2.5 was), and so is one that differs both in a figure and in a
+    # name ("the 9th meeting was in Oslo" says nothing about where the 12th was).
     if (
         contradictions
+        and len({_GROUP[p.kind] for p in contradictions}) == 1
         and all((p.kind, p.claim_part) in differing for p in blocking)
         and _same_topic(claim, candidate, contradictions, words)
     ):
@@ -104,7 +111,7 @@ def judge(
     # The closer the whole sentence is in meaning, the more rewording it tolerates.
     allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if similarity >= CLOSE_SIMILARITY else 0)
     if clause:
-        allowed = 0
+        allowed = CLAUSE_UNCOVERED
     if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
     return Judgement(candidate, "supports", "")
@@ -229,6 +236,13 @@ def _relevant(
             continue
         if p.kind in ("figure", "date") and p.source_part is not None and _same_figure(p):
             continue
+        if (
+            p.kind in _NAMED
+            and p.source_part is None
+            and article.count(p.claim_part) >= SUBJECT_MENTIONS
+            and not _rival_names(claim, sentence, p.claim_part)
+        ):
+            continue  # the article's subject, which its sentences need not repeat
         if p.kind in _NAMED and p.source_part is None and _dotted(p.claim_part, sentence):
             continue  # "US" written "U.S." there
         if p.kind in _NAMED and p.source_part is None and _spelled_out(p.claim_part, sentence):
@@ -317,6 +331,8 @@ def _rival_names(claim: str, sentence: str, missing: str) -> list[str]:
             continue
         if bare.lower().removesuffix("'s") in claim_low or set(tokens(bare)) <= claim_stems:
             continue
+        if bare.lower() in MONTHS or bare.lower() in WEEKDAYS:
+            continue  # a date, not a name
         if _neighbours(words, bare) & around_missing:
             out.append(bare)
     return out
