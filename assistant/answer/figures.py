@@ -137,18 +137,15 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
     return out
 
 
-_BACK = 3  # words before a figure searched for what it measures
-
-
 def _head_before(words: Sequence[Word], i: int) -> list[str]:
-    """The nearest content word before ``words[i]`` within ``_BACK`` words, stopping at another
-    figure or a clause boundary; empty when there is none."""
-    for w in reversed(words[max(0, i - _BACK) : i]):
-        if _value(w) is not None or w.low in BOUNDARY_WORDS:
-            return []
-        if w.low not in STOPWORDS and w.low not in MONTHS and not w.capital:
-            return [w.stem]
-    return []
+    """The noun of "the age of 31", "a population of 5 million": the content word right
+    before an "of" that precedes the figure; empty for any other construction."""
+    if i < 2 or words[i - 1].low != "of":
+        return []
+    w = words[i - 2]
+    if w.low in STOPWORDS or w.low in MONTHS or w.capital or _value(w) is not None:
+        return []
+    return [w.stem]
 
 
 def _value(w: Word) -> float | None:

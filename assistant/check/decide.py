@@ -42,7 +42,6 @@ SUPPORT_SIMILARITY = 0.6
 SUPPORT_OVERLAP = 0.5
 CLAUSE_SIMILARITY = 0.4  # below SUPPORT_SIMILARITY: supports only if (nearly) every word is said
 CLAUSE_UNCOVERED = 1
-SUBJECT_MENTIONS = 3  # a name an article repeats this often is its subject
 TOPIC_SIMILARITY = 0.5
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
 NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
@@ -74,8 +73,10 @@ def judge(
     # paragraph: "This release introduced X" is about the release the paragraph names.
     # What contradicts must be in the sentence itself, though (a title's figure is not).
     before = preceding(article, candidate.sentence.start, candidate.sentence.text)
-    sources = [sentence, candidate.sentence.title, before]
+    # Only names are read from the context: its figures are about the things it is about.
+    sources = [sentence, candidate.sentence.title]
     problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
+    problems = [p for p in problems if not _named_in(p, before)]
     alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
     # A name the sentence leaves to its context ("This release ...") is not another name.
     alone = [p for p in alone if not _named_in(p, f"{before} {candidate.sentence.title}")]
@@ -236,13 +237,6 @@ def _relevant(
             continue
         if p.kind in ("figure", "date") and p.source_part is not None and _same_figure(p):
             continue
-        if (
-            p.kind in _NAMED
-            and p.source_part is None
-            and article.count(p.claim_part) >= SUBJECT_MENTIONS
-            and not _rival_names(claim, sentence, p.claim_part)
-        ):
-            continue  # the article's subject, which its sentences need not repeat
         if p.kind in _NAMED and p.source_part is None and _dotted(p.claim_part, sentence):
             continue  # "US" written "U.S." there
         if p.kind in _NAMED and p.source_part is None and _spelled_out(p.claim_part, sentence):
