@@ -48,16 +48,6 @@ NUMBER_WORDS = {
     "thousand": "1000",
     "million": "1000000",
 }
-# Ordinal words as figures ("the twelfth conference" is the 12th). "first" and "second" are
-# left out: they are far more often rank words ("the first time", "a second look").
-ORDINAL_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
-        start=3,
-    )
-}
 
 
 @lru_cache(maxsize=65536)

@@ -49,7 +49,6 @@ from assistant.answer.lexicon import (
 )
 from assistant.text import (
     NUMBER_WORDS,
-    ORDINAL_WORDS,
     WORD,
     canonical_abbreviations,
     normalize_number,
@@ -252,9 +251,7 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, w in enumerate(claim):
-        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in ORDINAL_WORDS:
-            continue  # figures: their own rules
-        if w.low in NEGATORS or w.stem in seen:
+        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in NEGATORS or w.stem in seen:
             continue
         if w.low in ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
             continue

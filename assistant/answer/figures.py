@@ -25,7 +25,7 @@ from assistant.answer.lexicon import (
     TWO_WORD_COMPARATORS,
     UNITS,
 )
-from assistant.text import NUMBER_WORDS, ORDINAL_WORDS, normalize_number
+from assistant.text import NUMBER_WORDS, normalize_number
 from assistant.text import STOPWORDS as _TEXT_STOPWORDS
 
 # Function words: text.py's stopwords plus the closed-class words it leaves out (lexicon.py).
@@ -101,10 +101,6 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
                 counts.add(nxt.stem)
                 nouns.append(nxt.stem)
             k += 1
-        if not nouns:
-            # Nothing counted after it ("at the age of 31"): the noun it belongs to is before.
-            nouns = _head_before(words, i)
-            counts.update(nouns)
         before = [x.low for x in words[max(0, i - 2) : i]]
         is_date = (
             (w.low.isdigit() and len(w.low) == 4 and 1800 <= value <= 2100)
@@ -137,17 +133,6 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
     return out
 
 
-def _head_before(words: Sequence[Word], i: int) -> list[str]:
-    """The noun of "the age of 31", "a population of 5 million": the content word right
-    before an "of" that precedes the figure; empty for any other construction."""
-    if i < 2 or words[i - 1].low != "of":
-        return []
-    w = words[i - 2]
-    if w.low in STOPWORDS or w.low in MONTHS or w.capital or _value(w) is not None:
-        return []
-    return [w.stem]
-
-
 def _value(w: Word) -> float | None:
     if w.low[:1].isdigit():
         try:
@@ -156,8 +141,6 @@ def _value(w: Word) -> float | None:
             return None
     if w.low in NUMBER_WORDS and w.low != "one":  # "one of them" is rarely a figure
         return float(NUMBER_WORDS[w.low])
-    if w.low in ORDINAL_WORDS:
-        return float(ORDINAL_WORDS[w.low])
     return None
 
 
