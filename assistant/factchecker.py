@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from assistant.errors import ArticleError, AssistantError, InputError
 from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
 from assistant.schema import Answer
 from assistant.settings import Settings
+from assistant.store import ingest as store_ingest
 from assistant.store.index import ArticleEntry, ArticleIndex, IngestReport
 from assistant.store.retrieval import Hit, HybridRetriever
 from assistant.tokens import count_tokens
@@ -40,8 +42,8 @@ class FactChecker:
             self.settings = self.settings.model_copy(update={"top_k": _check_top_k(top_k)})
         embeddings, embedding_id = make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
-        if auto_ingest and not self.index.manifest():
-            report = self.index.ingest([self.settings.seeds_dir])
+        if auto_ingest and self.index.is_empty():
+            report = store_ingest.ingest(self.index, [self.settings.seeds_dir])
             if not report.added:
                 reason = (
                     f"{report.skipped[0][1]}; "
@@ -59,6 +61,7 @@ class FactChecker:
             rrf_k=self.settings.rrf_k,
         )
         self._chains: dict[str, Any] = {}
+        self._chains_lock = threading.Lock()  # the web UI answers several questions at once
         self._models: dict[str, BaseChatModel] = {}
         if isinstance(model, BaseChatModel):
             self.model_name = getattr(model, "model_name", None) or type(model).__name__
@@ -125,13 +128,15 @@ class FactChecker:
         return question
 
     def _chain(self, name: str) -> Any:
-        if name not in self._chains:
+        with self._chains_lock:
+            if name in self._chains:
+                return self._chains[name]
             from assistant.answer.chain import build_chain
 
             if len(self._chains) >= MAX_CACHED_CHAINS:  # a UI user may try many model names
                 self._chains.pop(next(iter(self._chains)))
             model = self._models.get(name) or make_chat_model(self.settings, name)
-            self._chains[name] = build_chain(
+            chain = build_chain(
                 self.settings,
                 self.retriever,
                 model,
@@ -139,21 +144,35 @@ class FactChecker:
                 model_name=name,
                 structured_kwargs=structured_output_kwargs(self.settings, model),
             )
-        return self._chains[name]
+            self._chains[name] = chain
+            return chain
 
     # --- corpus ----------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: Sequence[Path | str] | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
+        """Index files or folders; ``progress(done, total)`` is called as passages are embedded.
+
+        Safe beside other ingests, uploads and questions in this or other processes: each
+        article is swapped live on its own, and answers in flight keep what they retrieved.
+        """
         targets = [Path(p) for p in paths] if paths else [self.settings.seeds_dir]
-        report = self.index.ingest(targets)
-        self.retriever.refresh(force=True)
-        return report
+        return store_ingest.ingest(self.index, targets, progress=progress)
+
+    def remove(self, article_ids: str | Sequence[str]) -> IngestReport:
+        """Remove articles from the index by id (their files are left alone)."""
+        ids = [article_ids] if isinstance(article_ids, str) else list(article_ids)
+        return store_ingest.remove(self.index, ids)
 
     def articles(self) -> list[ArticleEntry]:
         return sorted(self.index.manifest().values(), key=lambda e: e.article_id)
 
     def article_text(self, article_id: str) -> str:
-        entry = self.index.manifest().get(article_id)
+        entry = self.index.entry(article_id)
         text = self.index.article_text(entry.version) if entry else None
         if text is None:
             raise ArticleError(f"no article with id {article_id!r} in the index")
