@@ -18,6 +18,12 @@ from assistant.errors import AssistantError
 from assistant.evaluation.cli import eval_command
 
 
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _checker(model: str | None = None, top_k: int | None = None) -> Any:
     from assistant.factchecker import FactChecker
 
@@ -94,10 +100,18 @@ def chat(model: str | None, top_k: int | None) -> None:
 @handle_errors
 def ingest(paths: tuple[Path, ...]) -> None:
     """Index article files or folders (default: seeds/). Unchanged files cost nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     from assistant.factchecker import FactChecker
 
     fc = FactChecker(load_settings(), auto_ingest=False)
-    report = fc.ingest(list(paths) or None)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_stderr_console(), transient=True) as bar:
+        task = bar.add_task("embedding passages", total=None)
+        report = fc.ingest(
+            list(paths) or None,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     for _path, reason in report.skipped:
         click.echo(f"warning: skipped {reason}", err=True)
     click.echo(f"ingest: {report.summary()}")
@@ -106,11 +120,31 @@ def ingest(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("article_ids", nargs=-1, required=True)
+@handle_errors
+def remove(article_ids: tuple[str, ...]) -> None:
+    """Remove articles from the index by id (see `assistant articles`); files are kept."""
+    from assistant.factchecker import FactChecker
+
+    report = FactChecker(load_settings(), auto_ingest=False).remove(list(article_ids))
+    for _id, reason in report.skipped:
+        click.echo(f"warning: {reason}", err=True)
+    click.echo(f"removed {len(report.removed)}: {', '.join(report.removed) or 'nothing'}")
+    if report.skipped and not report.removed:
+        sys.exit(2)
+
+
+@main.command()
 @handle_errors
 def articles() -> None:
     """List the indexed articles."""
-    fc = _checker()
-    for entry in fc.articles():
+    from assistant.factchecker import FactChecker
+
+    fc = FactChecker(load_settings(), auto_ingest=False)  # listing never starts an ingest
+    entries = fc.articles()
+    if not entries:
+        click.echo("no articles are indexed yet; run `assistant ingest [PATH ...]`", err=True)
+    for entry in entries:
         extra = ", ".join(x for x in (entry.outlet, entry.date) if x)
         click.echo(
             f"{entry.article_id}  {entry.passages:>3} passages  {entry.title}"
