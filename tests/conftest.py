@@ -51,7 +51,7 @@ def fact_checker(seeded_store: Path) -> Iterator[FactChecker]:
     yield FactChecker(make_settings(seeded_store))
 
 
-def copy_seeded_store(seeded: Path, tmp_path: Path) -> tuple[Path, Path]:
+def copy_seeded_store(seeded: Path, tmp_path: Path, name: str = "store") -> tuple[Path, Path]:
     """A private copy of the session's seeded store and of the seed folder it indexes.
 
     Building the seed index costs seconds of embedding; copying it costs milliseconds. The
@@ -62,7 +62,7 @@ def copy_seeded_store(seeded: Path, tmp_path: Path) -> tuple[Path, Path]:
     from assistant.store.embeddings import MODEL_ID
     from assistant.store.index import collection_name
 
-    store, corpus = tmp_path / "store", tmp_path / "articles"
+    store, corpus = tmp_path / name, tmp_path / "articles"
     shutil.copytree(seeded, store)
     shutil.copytree(SEEDS, corpus)
     client = chromadb.PersistentClient(path=str(store))

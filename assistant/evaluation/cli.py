@@ -20,11 +20,12 @@ import click
 from assistant.cli_options import load_settings, model_option, top_k_option
 from assistant.errors import AssistantError
 from assistant.evaluation.cases import KINDS, EvalSetError
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT, SOURCE_CHECKOUT, data_path
 
-DEFAULT_CASES = PROJECT_ROOT / "eval" / "cases.jsonl"
-DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
-REPORTS_DIR = PROJECT_ROOT / "eval" / "reports"
+DEFAULT_CASES = data_path("eval") / "cases.jsonl"
+DEFAULT_THRESHOLDS = data_path("eval") / "thresholds.json"
+# An installed package must not write into site-packages: reports go to the working directory.
+REPORTS_DIR = PROJECT_ROOT / "eval" / "reports" if SOURCE_CHECKOUT else Path("eval-reports")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,7 +246,7 @@ def _fact_checker(
     # own, so articles a user has ingested or uploaded never change the figures.
     settings = settings.model_copy(
         update={
-            "seeds_dir": PROJECT_ROOT / "seeds",
+            "seeds_dir": data_path("seeds"),
             "vectorstore_dir": settings.vectorstore_dir / "eval",
             "collection_prefix": f"{settings.collection_prefix}-eval",
         }
