@@ -177,12 +177,49 @@ main.add_command(eval_command, name="eval")
     help="Questions to time.",
 )
 @click.option("--repeats", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Measure the store on this folder of articles at --sizes documents.",
+)
+@click.option("--sizes", default="50,500,5000", show_default=True, help="With --corpus.")
+@click.option("--stand-in", is_flag=True, help="With --corpus: hash tokens instead of embedding.")
+@click.option(
+    "--man-pages", is_flag=True, help="Fill an empty --corpus folder with Debian man pages first."
+)
 @handle_errors
-def bench(questions: int, repeats: int) -> None:
+def bench(
+    questions: int,
+    repeats: int,
+    corpus: Path | None,
+    sizes: str,
+    stand_in: bool,
+    man_pages: bool,
+) -> None:
     """Print index-build, re-ingest, ask-latency and cold-start figures."""
-    from assistant.bench import run_benchmark
+    from assistant.errors import InputError
 
-    run_benchmark(questions=questions, repeats=repeats)
+    if corpus is None:
+        from assistant.bench import run_benchmark
+
+        run_benchmark(questions=questions, repeats=repeats)
+        return
+    from assistant.bench_corpus import man_page_corpus
+    from assistant.bench_store import run_corpus_benchmark
+
+    try:
+        counts = sorted({int(s) for s in sizes.split(",") if s.strip()})
+    except ValueError:
+        raise InputError(
+            f"--sizes takes whole numbers separated by commas, got {sizes!r}"
+        ) from None
+    if man_pages and not (corpus.is_dir() and any(corpus.iterdir())):
+        made = man_page_corpus(corpus, max(counts) + 1)
+        click.echo(f"wrote {made} man pages as articles to {corpus}", err=True)
+    if not corpus.is_dir():
+        raise InputError(f"--corpus {corpus} is not a folder; add --man-pages to fill it")
+    run_corpus_benchmark(corpus, counts, stand_in, questions, repeats)
 
 
 if __name__ == "__main__":

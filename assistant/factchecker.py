@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer.history import normalize_history
@@ -36,11 +37,13 @@ class FactChecker:
         model: str | BaseChatModel | None = None,
         top_k: int | None = None,
         auto_ingest: bool = True,
+        embeddings: tuple[Embeddings, str] | None = None,
     ) -> None:
+        """``embeddings``: (model, id naming its collections) instead of the configured one."""
         self.settings = settings or Settings()
         if top_k is not None:
             self.settings = self.settings.model_copy(update={"top_k": _check_top_k(top_k)})
-        embeddings, embedding_id = make_embeddings(self.settings)
+        embeddings, embedding_id = embeddings or make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
         if auto_ingest and self.index.is_empty():
             report = store_ingest.ingest(self.index, [self.settings.seeds_dir])

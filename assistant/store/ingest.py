@@ -20,7 +20,7 @@ from pathlib import Path
 
 from assistant.errors import ArticleError
 from assistant.store.corpus import Article, content_blocks, discover, load_article, load_catalog
-from assistant.store.index import ArticleIndex, passage_metadata, store_errors
+from assistant.store.index import ArticleIndex, pack_sentences, passage_metadata, store_errors
 from assistant.store.manifest import PENDING, RETIRED, ArticleEntry, IngestReport, pages
 from assistant.store.splitting import Passage, split_article
 from assistant.text import sentence_spans
@@ -172,14 +172,17 @@ class _Ingest:
             metadatas=[passage_metadata(p) for p in passages],
         )
         if self.settings.sentence_vectors:
-            spans = [(a, s, e) for a, _, _ in group for s, e in article_sentences(a)]
-            if spans:
-                self._upsert(
-                    index.sentences,
-                    ids=[f"{a.version}#s{i}" for i, (a, _, _) in enumerate(spans)],
-                    embeddings=index.embeddings.embed_documents([a.text[s:e] for a, s, e in spans]),
-                    metadatas=[{"version": a.version, "start": s, "end": e} for a, s, e in spans],
-                )
+            spans = [article_sentences(a) for a, _, _ in group]
+            flat = [a.text[s:e] for (a, _, _), ss in zip(group, spans, strict=True) for s, e in ss]
+            vectors = iter(index.embeddings.embed_documents(flat))
+            packed = [pack_sentences(ss, [next(vectors) for _ in ss]) for ss in spans]
+            self._upsert(
+                index.sentences,
+                ids=[a.version for a, _, _ in group],
+                embeddings=[[0.0] for _ in group],
+                documents=packed,
+                metadatas=[{"article_id": a.article_id} for a, _, _ in group],
+            )
         self._upsert(
             index.texts,
             ids=[a.version for a, _, _ in group],
@@ -234,7 +237,7 @@ class _Ingest:
         for page in pages(doomed, 100):
             where = {"version": {"$in": page}}
             self.index._collection.delete(where=where)
-            self.index.sentences.delete(where=where)
+            self.index.sentences.delete(ids=page)
             self.index.texts.delete(ids=page)
         records.unmark(RETIRED, due)
         records.unmark(PENDING, orphans)
