@@ -171,7 +171,8 @@ def run_corpus_benchmark(
     files = sorted(p for p in corpus.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES)
     results: dict[int, dict[str, float]] = {}
     for size in sizes:
-        if size > len(files) - 1:
+        if size > len(files) - 1:  # one more is needed as the added article
+            Console(stderr=True).print(f"skipped {size}: {corpus} has only {len(files)} articles")
             continue
         results[size] = bench_size(files[:size], files[-1], stand_in, questions, repeats)
     embedding = "stand-in (token hashing)" if stand_in else "all-MiniLM-L6-v2 int8"

@@ -186,3 +186,24 @@ def test_answering_writes_none_of_the_assistants_own_files(
     result = _cli(seeded_store, "ask", "How far did the missile fly?", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert state() == before
+
+
+def test_what_a_killed_ingest_left_behind_is_reclaimed_by_the_next(
+    seeded_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    store, corpus = seeded_copy
+    fc = FactChecker(make_settings(store, seeds_dir=corpus))
+    path = corpus / f"{SEED_IDS[1]}.txt"
+    path.write_text(path.read_text("utf-8") + "\nA paragraph never made live.\n", "utf-8")
+    # Killed after writing: the new version's passages are stored but never swapped in.
+    job = ingest_module._Ingest(fc.index, None, None)
+    article = load_article(path)
+    passages = ingest_module.split_article(article, 160, 32)
+    job._write([(article, path, passages)])
+    leftover = fc.index._collection.get(where={"version": article.version}, include=[])
+    assert leftover["ids"]
+    path.write_text(path.read_text("utf-8").replace("A paragraph never made live.\n", ""), "utf-8")
+    fc.ingest([corpus])
+    assert not fc.index._collection.get(where={"version": article.version}, include=[])["ids"]
+    assert not fc.index.texts.get(ids=[article.version], include=[])["ids"]
+    assert fc.index.entry(SEED_IDS[1]).version != article.version  # type: ignore[union-attr]

@@ -136,12 +136,21 @@ class LexicalIndex:
         if not expression:
             return []
         with self._lock:
-            rows = self._db.execute(
-                'SELECT r.version, r.idx, r.start, r."end", r.text, -bm25(fts) AS score '
-                "FROM fts JOIN rows r ON r.id = fts.rowid WHERE fts MATCH ? "
-                "ORDER BY bm25(fts), r.version, r.idx LIMIT ?",
+            # ``rank`` is bm25() computed once per match and sorted by FTS5 itself.
+            ranked = self._db.execute(
+                "SELECT rowid, -rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
                 (expression, k + 20),
             ).fetchall()
+            scores = dict(ranked)
+            marks = ",".join("?" * len(scores))
+            found = self._db.execute(
+                f'SELECT id, version, idx, start, "end", text FROM rows WHERE id IN ({marks})',
+                list(scores),
+            ).fetchall()
+        by_id = {row[0]: row[1:] for row in found}
+        rows = sorted(
+            ((*by_id[i], s) for i, s in ranked if i in by_id), key=lambda r: (-r[5], r[0], r[1])
+        )
         out = []
         for version, idx, start, end, text, score in rows:
             if version in live:  # a version retired after the last sync is never shown
