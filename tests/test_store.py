@@ -207,3 +207,20 @@ def test_what_a_killed_ingest_left_behind_is_reclaimed_by_the_next(
     assert not fc.index._collection.get(where={"version": article.version}, include=[])["ids"]
     assert not fc.index.texts.get(ids=[article.version], include=[])["ids"]
     assert fc.index.entry(SEED_IDS[1]).version != article.version  # type: ignore[union-attr]
+
+
+def test_a_store_from_before_per_article_records_keeps_its_articles(
+    seeded_copy: tuple[Path, Path],
+) -> None:
+    import json
+
+    store, corpus = seeded_copy
+    fc = FactChecker(make_settings(store, seeds_dir=corpus), auto_ingest=False)
+    entries = fc.index.manifest()
+    # What older versions wrote: the manifest as one JSON document in the collection metadata.
+    legacy = json.dumps({k: v.to_json() for k, v in entries.items()})
+    fc.index._collection.modify(metadata={"manifest": legacy})
+    fc.index.client.delete_collection(f"{fc.index.name}-manifest")
+    reopened = FactChecker(make_settings(store, seeds_dir=corpus), auto_ingest=False)
+    assert reopened.index.manifest() == entries
+    assert not reopened.ask("How far did the missile fly?").refused
