@@ -168,6 +168,9 @@ def test_sentence_vectors_cover_each_sentence_with_a_unit_vector(
     for _, _, vector in rows:
         assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
     assert fact_checker.index.sentence_vectors(entry.version) is rows  # cached per version
+    for start, end, vector in rows[:3]:  # stored compactly, still the model's vector
+        exact = np.asarray(fact_checker.index.embeddings.embed_query(article.text[start:end]))
+        assert float(exact @ vector) > 0.99
 
 
 def test_answering_writes_none_of_the_assistants_own_files(

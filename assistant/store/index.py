@@ -5,7 +5,7 @@ same. For one embedding model ``<prefix>-<embedding>`` the collections are:
 
 * ``…`` passages (text, vector, article id, offsets, version);
 * ``…-texts`` each article version's full text (the verifier places quotes anywhere in it);
-* ``…-sentences`` each version's sentence offsets and vectors, packed in one document (the
+* ``…-sentences`` each version's sentence offsets and vectors, packed in one record (the
   offline engine ranks sentences with them);
 * ``…-manifest`` one record per live article (see ``manifest.py``).
 
@@ -201,6 +201,31 @@ class ArticleIndex:
             self._snapshot = snap
             return snap
 
+    def advance(self, before: str, gone: set[str], put: list[ArticleEntry]) -> None:
+        """Move the snapshot and the lexical index past this process's own swaps.
+
+        On a disk store the writer lock guarantees that the swaps since ``before`` were ours, so
+        the live set is the previous one plus the delta: adding one article to 5,000 does not
+        re-read 5,000 records. Against a server (other machines write too) it is re-read.
+        """
+        with store_errors(self.settings):
+            token = self.manifest_records.token()
+        with self._lock:
+            base: Live | None = None
+            if self._snapshot is not None and self._snapshot.token == before:
+                base = dict(self._snapshot.live)
+            elif self.lexical.token() == before:
+                base = self.lexical.live()
+            if base is None or self.settings.chroma_host:
+                self._snapshot = self._load(token)
+                return
+            for version in gone:
+                base.pop(version, None)
+            for entry in put:
+                base[entry.version] = (entry.article_id, entry.title)
+            self.lexical.sync(token, base, lambda versions: self._passages_of(versions, base))
+            self._snapshot = Snapshot(token, base)
+
     def _load(self, token: str) -> Snapshot:
         with store_errors(self.settings):
             entries = self.manifest_records.entries()
@@ -266,16 +291,9 @@ class ArticleIndex:
                 self._sentences.move_to_end(version)
                 return self._sentences[version]
         with store_errors(self.settings):
-            got = self.sentences.get(
-                where={"version": version}, include=["metadatas", "embeddings"]
-            )
-        rows = sorted(
-            (
-                (int(m["start"]), int(m["end"]), np.asarray(e, dtype=np.float32))
-                for m, e in zip(got["metadatas"], got["embeddings"], strict=True)
-            ),
-            key=lambda row: (row[0], row[1]),
-        )
+            got = self.sentences.get(ids=[version], include=["metadatas"])
+        # In metadata, not the document: Chroma full-text indexes every document it stores.
+        rows = unpack_sentences(str(got["metadatas"][0]["packed"])) if got["ids"] else []
         with self._lock:
             self._sentences[version] = rows
             while len(self._sentences) > SENTENCE_CACHE:
@@ -365,29 +383,34 @@ class ArticleIndex:
 
 
 def pack_sentences(spans: list[tuple[int, int]], vectors: list[list[float]]) -> str:
-    """One article version's sentence offsets and vectors as one stored document.
+    """One article version's sentence offsets and vectors as one stored string.
 
     One Chroma record per sentence made ingest cost ~1 ms per sentence in Chroma's log alone;
-    one record per article, with float16 vectors (cosine error ~1e-3), costs almost nothing.
+    one record per article costs almost nothing. Vectors are int8 with a scale per vector
+    (cosine error ~1e-3), a quarter of float32: a long manual page has hundreds of sentences.
     """
     offsets = np.asarray(spans, dtype=np.int32).reshape(-1, 2)
-    matrix = np.asarray(vectors, dtype=np.float16).reshape(len(spans), -1)
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(spans), -1)
+    scales = np.clip(np.abs(matrix).max(axis=1, keepdims=True), 1e-12, None) / 127.0
+    quantised = np.round(matrix / scales).astype(np.int8)
     return json.dumps(
         {
             "dims": int(matrix.shape[1]) if len(spans) else 0,
             "spans": base64.b64encode(offsets.tobytes()).decode(),
-            "vectors": base64.b64encode(matrix.tobytes()).decode(),
+            "scales": base64.b64encode(scales.astype(np.float32).tobytes()).decode(),
+            "vectors": base64.b64encode(quantised.tobytes()).decode(),
         }
     )
 
 
-def unpack_sentences(document: str) -> list[tuple[int, int, np.ndarray]]:
-    data = json.loads(document)
+def unpack_sentences(packed: str) -> list[tuple[int, int, np.ndarray]]:
+    data = json.loads(packed)
     spans = np.frombuffer(base64.b64decode(data["spans"]), dtype=np.int32).reshape(-1, 2)
     if not len(spans):
         return []
-    matrix = np.frombuffer(base64.b64decode(data["vectors"]), dtype=np.float16)
-    matrix = matrix.reshape(len(spans), data["dims"]).astype(np.float32)
+    scales = np.frombuffer(base64.b64decode(data["scales"]), dtype=np.float32).reshape(-1, 1)
+    matrix = np.frombuffer(base64.b64decode(data["vectors"]), dtype=np.int8)
+    matrix = matrix.reshape(len(spans), data["dims"]).astype(np.float32) * scales
     matrix /= np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
     return [(int(s), int(e), matrix[i]) for i, (s, e) in enumerate(spans)]
 

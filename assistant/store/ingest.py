@@ -43,9 +43,12 @@ def ingest(
     ingested from one of the given folders and are no longer there are removed.
     """
     with index.writer(), store_errors(index.settings):
-        report = _Ingest(index, catalog_path, progress).run(paths)
-    index.snapshot()  # this process's lexical index catches up now, not on the next question
-    return report
+        job = _Ingest(index, catalog_path, progress)
+        try:
+            job.run(paths)
+        finally:  # this process's lexical index catches up now, not on the next question
+            index.advance(job.token, job.gone, job.put)
+    return job.report
 
 
 def remove(index: ArticleIndex, article_ids: Sequence[str]) -> IngestReport:
@@ -59,7 +62,7 @@ def remove(index: ArticleIndex, article_ids: Sequence[str]) -> IngestReport:
         job.swap([], list(current), current)
         job.report.removed = sorted(current)
         job.collect_garbage()
-    index.snapshot()
+        index.advance(job.token, job.gone, job.put)
     return job.report
 
 
@@ -72,24 +75,35 @@ class _Ingest:
         self.catalog_path = catalog_path
         self.progress = progress
         self.report = IngestReport()
+        self.token = index.manifest_records.token()  # read under the writer lock
+        self.put: list[ArticleEntry] = []  # what this job made live ...
+        self.gone: set[str] = set()  # ... and the versions it took out
 
     def run(self, paths: Sequence[Path]) -> IngestReport:
         report = self.report
-        old = self.index.manifest()  # under the writer lock: the store's current state
         folders = [p.resolve() for p in paths if p.is_dir()]
+        files = list(discover(paths))
+        # Under the writer lock, the store's current state: all of it when a folder is synced
+        # (its vanished files are removed), else only the records of the files given.
+        records = self.index.manifest_records
+        old = self.index.manifest() if folders else records.get(p.stem for p in files)
         catalogs: dict[Path, dict[str, dict[str, str]]] = {}
+        parents: dict[Path, Path] = {}
         loaded: list[tuple[Article, Path]] = []
         seen: set[str] = set()
         claimed: dict[str, Path] = {}  # article id -> the file it comes from in this run
-        for path in discover(paths):
+        for path in files:
             article_id = path.stem
             # A file that cannot be read this time keeps its article: a bad replacement must
             # not delete the good version already indexed.
             seen.add(article_id)
-            if clash := _id_clash(article_id, path, old, claimed):
+            folder = path.parent
+            if folder not in parents:  # one resolve per folder, not three per file
+                parents[folder] = folder.resolve()
+            resolved = parents[folder] / path.name
+            if clash := _id_clash(article_id, path, resolved, old, claimed):
                 report.skipped.append((str(path), clash))
                 continue
-            folder = path.parent
             if folder not in catalogs:
                 catalogs[folder] = load_catalog(
                     self.catalog_path or folder / self.settings.catalog_file
@@ -99,21 +113,15 @@ class _Ingest:
             except ArticleError as exc:
                 report.skipped.append((str(path), str(exc)))
                 continue
-            claimed[article_id] = path.resolve()
-            loaded.append((article, path))
+            claimed[article_id] = resolved
+            loaded.append((article, resolved))
 
-        stored = self._stored_texts(
-            [
-                a.version
-                for a, _ in loaded
-                if (e := old.get(a.article_id)) and e.version == a.version
-            ]
-        )
         planned: list[Planned] = []
         relabelled: list[ArticleEntry] = []
         for article, path in loaded:
             entry = old.get(article.article_id)
-            if entry and entry.version == article.version and article.version in stored:
+            # A live version's text is never collected, so an equal hash means nothing to do.
+            if entry and entry.version == article.version:
                 current = _entry(article, path, entry.passages)
                 if current != entry:  # title, outlet, date or location changed, text did not
                     relabelled.append(current)
@@ -152,12 +160,6 @@ class _Ingest:
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _stored_texts(self, versions: list[str]) -> set[str]:
-        have: set[str] = set()
-        for page in pages(versions):
-            have.update(self.index.texts.get(ids=page, include=[])["ids"])
-        return have
-
     def _write(self, group: list[Planned]) -> None:
         """Embed and store one group's passages, texts and sentence vectors (not yet live)."""
         index = self.index
@@ -180,8 +182,10 @@ class _Ingest:
                 index.sentences,
                 ids=[a.version for a, _, _ in group],
                 embeddings=[[0.0] for _ in group],
-                documents=packed,
-                metadatas=[{"article_id": a.article_id} for a, _, _ in group],
+                metadatas=[
+                    {"article_id": a.article_id, "packed": p}
+                    for (a, _, _), p in zip(group, packed, strict=True)
+                ],
             )
         self._upsert(
             index.texts,
@@ -216,6 +220,8 @@ class _Ingest:
         removable = [i for i in remove if i in current and current[i] == read.get(i)]
         retire += [current[i].version for i in removable]
         records.swap(put, removable, retire)
+        self.put += put
+        self.gone.update(retire)
 
     def collect_garbage(self) -> None:
         """Delete retired versions past the grace period and what killed ingests left pending.
@@ -267,7 +273,11 @@ def _groups(planned: list[Planned], size: int) -> Iterable[list[Planned]]:
 
 
 def _id_clash(
-    article_id: str, path: Path, old: dict[str, ArticleEntry], claimed: dict[str, Path]
+    article_id: str,
+    path: Path,
+    resolved: Path,
+    old: dict[str, ArticleEntry],
+    claimed: dict[str, Path],
 ) -> str | None:
     """Why ``path`` may not provide ``article_id``, if another file already does.
 
@@ -275,7 +285,6 @@ def _id_clash(
     article in another folder, would silently replace an article. The indexed file keeps its id
     while it exists; rename the newcomer (or delete the old file) to proceed.
     """
-    resolved = path.resolve()
     if article_id in claimed and claimed[article_id] != resolved:
         return (
             f"{path}: article id {article_id!r} is already taken by {claimed[article_id]} "
@@ -301,6 +310,6 @@ def _entry(article: Article, path: Path, passages: int) -> ArticleEntry:
         title=article.title,
         outlet=article.outlet,
         date=article.date,
-        path=str(path.resolve()),
+        path=str(path),
         passages=passages,
     )
