@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import AssistantError, IndexError_
+from assistant.errors import IndexError_
 from assistant.settings import Settings
+from assistant.store.client import collection_name, make_client, store_errors, store_label
 from assistant.store.lexical import LexicalIndex, Live
 from assistant.store.manifest import PAGE, ArticleEntry, IngestReport, Manifest, pages
 from assistant.store.splitting import Passage
@@ -44,7 +45,15 @@ LEGACY_MANIFEST_KEY = "manifest"  # where stores before per-article records kept
 TEXT_CACHE = 256  # article texts kept in memory (LRU); a question needs a handful
 SENTENCE_CACHE = 512  # versions whose sentence vectors are kept in memory
 
-__all__ = ["ArticleEntry", "ArticleIndex", "IngestReport", "Snapshot", "passage_metadata"]
+__all__ = [
+    "ArticleEntry",
+    "ArticleIndex",
+    "IngestReport",
+    "Snapshot",
+    "collection_name",
+    "passage_metadata",
+    "store_errors",
+]
 
 
 @dataclass(frozen=True)
@@ -53,67 +62,6 @@ class Snapshot:
 
     token: str
     live: Live  # version -> (article_id, title)
-
-
-def store_label(settings: Settings) -> str:
-    if settings.chroma_host:
-        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-    return f"the vector store in {settings.vectorstore_dir}"
-
-
-def make_client(settings: Settings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        import httpx
-
-        url = f"http://{settings.chroma_host}:{settings.chroma_port}/api/v2/heartbeat"
-        try:  # the client's own first request has no timeout: a stalled server would hang here
-            httpx.get(url, timeout=settings.store_timeout_s).raise_for_status()
-            client = chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
-        except Exception as exc:
-            raise IndexError_(
-                f"cannot reach {store_label(settings)} ({type(exc).__name__}); start it with "
-                f"`chroma run --host {settings.chroma_host} --port {settings.chroma_port}` or "
-                "unset ASSISTANT_CHROMA_HOST"
-            ) from None
-        session = getattr(getattr(client, "_server", None), "_session", None)
-        if session is not None:  # every later call gets the same bound
-            session.timeout = httpx.Timeout(settings.store_timeout_s)
-        return client
-    settings.vectorstore_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.vectorstore_dir), settings=chroma_settings)
-
-
-@contextlib.contextmanager
-def store_errors(settings: Settings) -> Iterator[None]:
-    """A failing or stalled Chroma call becomes one line naming the store (not the model)."""
-    try:
-        yield
-    except AssistantError:
-        raise
-    except Exception as exc:
-        module = type(exc).__module__
-        if not module.startswith(("chromadb", "httpx", "httpcore")) and not isinstance(
-            exc, (ConnectionError, TimeoutError)
-        ):
-            raise
-        timed_out = "Timeout" in type(exc).__name__
-        what = (
-            f"did not answer within {settings.store_timeout_s:g} s (ASSISTANT_STORE_TIMEOUT_S)"
-            if timed_out
-            else f"failed: {type(exc).__name__}: {str(exc)[:200]}"
-        )
-        raise IndexError_(f"{store_label(settings)} {what}") from None
-
-
-def collection_name(prefix: str, embedding_id: str) -> str:
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in embedding_id.lower())
-    return f"{prefix}-{safe}"[:480]
 
 
 class ArticleIndex:
