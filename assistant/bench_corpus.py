@@ -51,10 +51,23 @@ def strip_roff(source: str) -> str:
 
 
 def man_page_corpus(dest: Path, count: int, min_chars: int = 1500, max_chars: int = 20000) -> int:
-    """Write up to ``count`` man pages as ``.txt`` articles into ``dest``; returns how many."""
+    """Write up to ``count`` man pages as ``.txt`` articles into ``dest``; returns how many.
+
+    Pages are taken in sorted order, except that each command family (the page name's first
+    word) comes after all the others once it has supplied a hundred pages: on this system three
+    quarters of the pages are one generated family (``gcloud …``), which would otherwise make
+    up nearly all of any sample.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     written = 0
+    first: list[Path] = []
+    later: list[Path] = []
+    per_family: dict[str, int] = {}
     for page in sorted(MAN_ROOT.glob("man[1-8]/*.gz")):
+        family = re.split(r"[_.\s-]", page.name, maxsplit=1)[0]
+        per_family[family] = per_family.get(family, 0) + 1
+        (first if per_family[family] <= 100 else later).append(page)
+    for page in first + later:
         if written >= count:
             break
         try:

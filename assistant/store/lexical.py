@@ -35,14 +35,14 @@ CREATE TABLE IF NOT EXISTS rows(id INTEGER PRIMARY KEY, version TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS rows_version ON rows(version);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms,
     tokenize = "unicode61 remove_diacritics 0 tokenchars '-.''’'");
+CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');
 """
 
 # version -> (article_id, title): the live articles as a reader sees them.
 Live = dict[str, tuple[str, str]]
 
 
-def _match_expression(query: str) -> str:
-    terms = dict.fromkeys(tokens(query))
+def _match_expression(terms: Iterable[str]) -> str:
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
@@ -130,12 +130,27 @@ class LexicalIndex:
 
     # --- searching -----------------------------------------------------------------------
 
+    def _discriminating(self, terms: list[str]) -> list[str]:
+        """The terms in at most half the passages.
+
+        A term in more than half has a BM25 weight of zero (FTS5 clamps its negative IDF), so
+        leaving it out changes no score, but saves scoring every passage that contains it: the
+        difference between 60 ms and 1 ms when a query word is common in the corpus.
+        """
+        total = self._db.execute("SELECT count(*) FROM rows").fetchone()[0]
+        keep = []
+        for term in terms:
+            row = self._db.execute("SELECT doc FROM vocab WHERE term = ?", (term,)).fetchone()
+            if row is not None and 2 * row[0] < total:
+                keep.append(term)
+        return keep
+
     def search(self, query: str, k: int, live: Live) -> list[tuple[Passage, float]]:
         """The ``k`` best live passages by BM25 (higher is better), titles from ``live``."""
-        expression = _match_expression(query)
-        if not expression:
-            return []
         with self._lock:
+            expression = _match_expression(self._discriminating(list(dict.fromkeys(tokens(query)))))
+            if not expression:
+                return []
             # ``rank`` is bm25() computed once per match and sorted by FTS5 itself.
             ranked = self._db.execute(
                 "SELECT rowid, -rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
