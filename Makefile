@@ -11,13 +11,18 @@ export GRADIO_ANALYTICS_ENABLED := False
 .PHONY: run chat test lint bench eval ingest browser-deps clean
 
 $(STAMP): pyproject.toml
+	@echo "Installing the project into $(VENV) (first time only; a few minutes)…"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## start the web UI on http://127.0.0.1:7860 (builds the index if missing)
-	$(BIN)/assistant serve
+# `make run HOST=… PORT=…` overrides these; the shell's own $HOST (zsh sets it) does not.
+HOST := 127.0.0.1
+PORT := 7860
+
+run: $(STAMP)  ## start the web UI on http://$(HOST):$(PORT) (make run PORT=8080 HOST=0.0.0.0)
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
 chat: $(STAMP)  ## chat in the terminal
 	$(BIN)/assistant chat

@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from assistant.cli_options import handle_errors, load_settings, model_option, top_k_option
-from assistant.errors import AssistantError
 from assistant.evaluation.cli import eval_command
 
 
@@ -61,36 +60,57 @@ def ask(question: str, as_json: bool, model: str | None, top_k: int | None) -> N
         echo_stream(fc.stream(question))
 
 
+CHAT_HELP = """Commands:
+  /help    show this list
+  /reset   forget the conversation (follow-ups start fresh)
+  /quit    leave (also /exit or Ctrl-D)
+Ctrl-C stops an answer in progress; at the prompt it leaves.
+Anything else is a question about the articles; follow-ups use the conversation."""
+
+
 @main.command()
 @model_option
 @top_k_option
 @handle_errors
 def chat(model: str | None, top_k: int | None) -> None:
-    """Chat in the terminal; follow-up questions use the conversation. /reset, /quit."""
+    """Chat in the terminal; follow-up questions use the conversation. /help lists commands."""
+    from assistant.errors import user_message
     from assistant.terminal.live import echo_stream
 
     fc = _checker(model, top_k)
     history: list[tuple[str, str]] = []
-    click.echo("Ask about the articles. /reset starts over, /quit (or Ctrl-D) leaves.")
+    click.echo("Ask about the articles. /help lists the commands, /quit (or Ctrl-D) leaves.")
     while True:
         try:
             question = input("\nyou> ")
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: leave quietly
             click.echo()
             return
-        if question.strip() in {"/quit", "/exit"}:
+        command = question.strip().lower()
+        if command in {"/quit", "/exit"}:
             return
-        if question.strip() == "/reset":
+        if command in {"/help", "/?", "help"}:
+            click.echo(CHAT_HELP)
+            continue
+        if command == "/reset":
             history.clear()
             click.echo("(conversation cleared)")
             continue
-        if not question.strip():
+        if command.startswith("/"):
+            click.echo(f"unknown command {question.strip()!r}; /help lists the commands", err=True)
+            continue
+        if not command:
             continue
         click.echo()
         try:
             answer = echo_stream(fc.stream(question, history))
-        except AssistantError as exc:  # a bad question or a model failure: say so, keep chatting
-            click.echo(f"error: {exc}", err=True)
+        except KeyboardInterrupt:  # stop this answer, keep chatting
+            click.echo("\n(answer stopped)")
+            continue
+        except Exception as exc:  # a bad question or a model failure: say so, keep chatting
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"error: {user_message(exc)}", err=True)
             continue
         history += [("user", question), ("assistant", answer.answer)]
 
@@ -112,9 +132,11 @@ def ingest(paths: tuple[Path, ...]) -> None:
             list(paths) or None,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    for _path, reason in report.skipped:
-        click.echo(f"warning: skipped {reason}", err=True)
-    click.echo(f"ingest: {report.summary()}")
+    from assistant.terminal.plain import printable, skipped_warning
+
+    for path, reason in report.skipped:
+        click.echo(skipped_warning(path, reason), err=True)
+    click.echo(printable(f"ingest: {report.summary()}"))
     if report.skipped and not (report.added or report.updated or report.unchanged):
         sys.exit(2)
 
@@ -126,10 +148,13 @@ def remove(article_ids: tuple[str, ...]) -> None:
     """Remove articles from the index by id (see `assistant articles`); files are kept."""
     from assistant.factchecker import FactChecker
 
+    from assistant.terminal.plain import printable
+
     report = FactChecker(load_settings(), auto_ingest=False).remove(list(article_ids))
     for _id, reason in report.skipped:
-        click.echo(f"warning: {reason}", err=True)
-    click.echo(f"removed {len(report.removed)}: {', '.join(report.removed) or 'nothing'}")
+        click.echo(printable(f"warning: {reason}", keep_newlines=False), err=True)
+    removed = ", ".join(report.removed) or "nothing"
+    click.echo(printable(f"removed {len(report.removed)}: {removed}", keep_newlines=False))
     if report.skipped and not report.removed:
         sys.exit(2)
 
@@ -139,17 +164,9 @@ def remove(article_ids: tuple[str, ...]) -> None:
 def articles() -> None:
     """List the indexed articles."""
     from assistant.factchecker import FactChecker
+    from assistant.terminal.plain import render_articles
 
-    fc = FactChecker(load_settings(), auto_ingest=False)  # listing never starts an ingest
-    entries = fc.articles()
-    if not entries:
-        click.echo("no articles are indexed yet; run `assistant ingest [PATH ...]`", err=True)
-    for entry in entries:
-        extra = ", ".join(x for x in (entry.outlet, entry.date) if x)
-        click.echo(
-            f"{entry.article_id}  {entry.passages:>3} passages  {entry.title}"
-            + (f" ({extra})" if extra else "")
-        )
+    click.echo(render_articles(FactChecker(load_settings(), auto_ingest=False).articles()))
 
 
 @main.command()
@@ -160,9 +177,19 @@ def articles() -> None:
 @handle_errors
 def serve(host: str, port: int, model: str | None, top_k: int | None) -> None:
     """Start the web UI (Gradio) on HOST:PORT."""
+    from assistant.factchecker import FactChecker
     from assistant.ui import serve as run_ui
+    from assistant.ui.network import check_host
 
-    run_ui(_checker(model, top_k), host=host, port=port)
+    check_host(host)
+
+    def progress(message: str) -> None:
+        click.echo(message)
+
+    progress("Loading the article index and the embedding model…")
+    fc = FactChecker(load_settings(), model=model, top_k=top_k, progress=progress)
+    progress("Starting the web UI…")
+    run_ui(fc, host=host, port=port)
 
 
 main.add_command(eval_command, name="eval")

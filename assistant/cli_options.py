@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from assistant.errors import AssistantError
+from assistant.errors import exit_code, user_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +29,8 @@ def _fail(message: str, code: int) -> None:
 
 
 def handle_errors(func: F) -> F:
+    """The CLI's error boundary: every failure becomes one line on stderr and an exit status."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
@@ -36,27 +38,26 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except click.ClickException:
             raise  # usage errors: click prints them and exits 2
-        except AssistantError as exc:
-            if ctx.find_root().params.get("debug"):
-                raise
-            _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
+        except KeyboardInterrupt:  # Ctrl-C: the user asked to stop; nothing went wrong
+            click.echo(err=True)
+            sys.exit(130)
         except BrokenPipeError:  # `assistant ask … | head`: the reader left; nothing to report
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(141)
-        except Exception as exc:  # last resort: one line, not a traceback
+        except Exception as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            from assistant.model_errors import explain
-
-            known = explain(exc)
-            if known is not None:
-                _fail(str(known), known.exit_code)
-            _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", 1)
+            _fail(user_message(exc, audience="cli", doing=_doing(ctx)), exit_code(exc))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _doing(ctx: click.Context) -> str:
+    name = ctx.info_name or "the command"
+    return {"ask": "answering", "chat": "answering", "ingest": "ingesting"}.get(
+        name, f"running `{name}`"
+    )
 
 
 def load_settings(**overrides: Any) -> Any:

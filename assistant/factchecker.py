@@ -37,6 +37,7 @@ class FactChecker:
         model: str | BaseChatModel | None = None,
         top_k: int | None = None,
         auto_ingest: bool = True,
+        progress: Callable[[str], None] | None = None,
         embeddings: tuple[Embeddings, str] | None = None,
     ) -> None:
         """``embeddings``: (model, id naming its collections) instead of the configured one."""
@@ -46,6 +47,8 @@ class FactChecker:
         embeddings, embedding_id = embeddings or make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
         if auto_ingest and self.index.is_empty():
+            if progress is not None:  # the first start embeds every seed: tell the user why
+                progress(f"Building the index from {self.settings.seeds_dir} (first start only)…")
             report = store_ingest.ingest(self.index, [self.settings.seeds_dir])
             if not report.added:
                 reason = (
@@ -122,11 +125,20 @@ class FactChecker:
         if not isinstance(question, str) or not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         question = question.strip()
-        n = count_tokens(question)
-        if n > self.settings.max_question_tokens:
+        bad = next((i for i, ch in enumerate(question) if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:  # an undecodable byte on the command line, or a lone surrogate
             raise InputError(
-                f"the question is {n} tokens long; the limit is {self.settings.max_question_tokens} "
-                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)"
+                f"the question is not valid text: character {bad + 1} is an undecodable byte "
+                "or a lone surrogate; retype it as UTF-8 text"
+            )
+        n = count_tokens(question)
+        limit = self.settings.max_question_tokens
+        if n > limit:
+            raise InputError(
+                f"the question is {n} tokens long; the limit is {limit} "
+                "(set ASSISTANT_MAX_QUESTION_TOKENS to change it)",
+                ui_message=f"the question is {n} tokens long; the limit is {limit}. "
+                "Shorten it and ask again.",
             )
         return question
 

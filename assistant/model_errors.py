@@ -1,21 +1,34 @@
 """Turning exceptions from model clients into one actionable line (``ModelError``).
 
-The failures come in several wrappings: the ``openai`` client's own classes, LangChain's
-subclasses of them (``langchain_openai``'s ``OpenAIRateLimitError`` and friends), bare ``httpx``
-errors, or any of these as the ``__cause__`` of something else. ``explain`` looks through the
-whole chain and matches by class (never by module name), so every wrapping reads the same.
+Failures arrive in several wrappings: LangChain's provider-neutral classes
+(``langchain_core.exceptions.ModelRateLimitError`` and friends, which ``langchain_openai``'s
+errors also inherit), the ``openai`` client's own classes, bare ``httpx`` errors, or any of these
+as the ``__cause__`` of something else. ``explain`` looks through the whole chain and matches by
+class, so every wrapping reads the same. Each message has a command-line form and a web-UI form
+(the UI has a Settings panel, not environment variables and flags).
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
+import openai
+from langchain_core import exceptions as lc
 
 from assistant.errors import ModelError
 
 MAX_DETAIL = 160
+
+CONTEXT_OVERFLOW = (
+    "the prompt is longer than the model's context; set ASSISTANT_MODEL_CONTEXT_TOKENS to the "
+    "context size the server runs with"
+)
+_CONTEXT_OVERFLOW_UI = (
+    "the prompt is longer than the model's context; lower “Passages to retrieve” under "
+    "Settings, or ask the operator to set the model's context size"
+)
 
 
 def explain(exc: BaseException) -> ModelError | None:
@@ -34,91 +47,116 @@ def explain(exc: BaseException) -> ModelError | None:
 def _explain_one(exc: BaseException) -> ModelError | None:
     if isinstance(exc, ModelError):
         return exc
-    openai = sys.modules.get("openai")
-    if openai is not None and isinstance(exc, openai.OpenAIError):
-        return ModelError(_one_line(_openai_message(exc, openai)))
-    httpx = sys.modules.get("httpx")
-    if httpx is not None and isinstance(exc, httpx.HTTPError):
-        return ModelError(_one_line(_httpx_message(exc, httpx)))
-    core = sys.modules.get("langchain_core.exceptions")
-    if core is not None and isinstance(exc, getattr(core, "ContextOverflowError", ())):
-        return ModelError(_one_line(CONTEXT_OVERFLOW))
+    if isinstance(exc, lc.ContextOverflowError):
+        return ModelError(CONTEXT_OVERFLOW, ui_message=_CONTEXT_OVERFLOW_UI)
+    if isinstance(exc, (openai.OpenAIError, lc.ModelError)):
+        return _openai_error(exc)
+    if isinstance(exc, httpx.HTTPError):
+        return _httpx_error(exc)
     return None
 
 
-CONTEXT_OVERFLOW = (
-    "the prompt is longer than the model's context; set ASSISTANT_MODEL_CONTEXT_TOKENS to the "
-    "context size the server runs with"
-)
+def _error(cli: str, ui: str | None = None) -> ModelError:
+    return ModelError(_one_line(cli), ui_message=_one_line(ui) if ui else None)
 
 
-def _openai_message(exc: BaseException, openai: Any) -> str:
+def _openai_error(exc: BaseException) -> ModelError:
     where = _server(exc)
     detail = " ".join(_server_detail(exc).split())
     if len(detail) > MAX_DETAIL:
         detail = detail[: MAX_DETAIL - 1] + "…"
-    if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError, its base class
-        return (
+    # Timeout before connection: openai's APITimeoutError subclasses APIConnectionError.
+    if isinstance(exc, (lc.ModelTimeoutError, openai.APITimeoutError)):
+        return _error(
             f"the model server{where} did not answer in time (after retries); raise "
-            "ASSISTANT_REQUEST_TIMEOUT_S or try again"
+            "ASSISTANT_REQUEST_TIMEOUT_S or try again",
+            f"the model server{where} did not answer in time; try again, or choose another "
+            "model under Settings",
         )
-    if isinstance(exc, openai.APIConnectionError):
-        return (
+    if isinstance(exc, (lc.ModelConnectionError, openai.APIConnectionError)):
+        return _error(
             f"cannot reach the model server{where}; check OPENAI_BASE_URL and that the server "
-            "is running"
+            "is running",
+            f"cannot reach the model server{where}; choose “offline” under Settings, or try "
+            "again once the server is running",
         )
-    if isinstance(exc, openai.AuthenticationError):
-        return f"the model server{where} rejected the API key (401); check OPENAI_API_KEY"
-    if isinstance(exc, openai.PermissionDeniedError):
-        return f"the API key may not use this model (403){_colon(detail)}"
-    if isinstance(exc, openai.NotFoundError):
-        return (
+    if isinstance(exc, (lc.ModelAuthenticationError, openai.AuthenticationError)):
+        return _error(
+            f"the model server{where} rejected the API key (401); check OPENAI_API_KEY",
+            f"the model server{where} rejected the API key (401); choose “offline” under "
+            "Settings, or ask the operator to check the key",
+        )
+    if isinstance(exc, (lc.ModelPermissionDeniedError, openai.PermissionDeniedError)):
+        return _error(
+            f"the API key may not use this model (403){_colon(detail)}",
+            "the API key may not use this model (403); choose another model under Settings",
+        )
+    if isinstance(exc, (lc.ModelNotFoundError, openai.NotFoundError)):
+        return _error(
             f"the model server{where} has no such model or endpoint (404){_colon(detail)}; check "
-            "--model / ASSISTANT_MODEL and OPENAI_BASE_URL (it usually ends in /v1)"
+            "--model / ASSISTANT_MODEL and OPENAI_BASE_URL (it usually ends in /v1)",
+            f"the model server{where} has no such model (404){_colon(detail)}; choose another "
+            "model under Settings",
         )
-    if isinstance(exc, openai.RateLimitError):
+    if isinstance(exc, (lc.ModelRateLimitError, openai.RateLimitError)):
         if "insufficient_quota" in f"{_code(exc)} {detail}":
-            return "the API account has no quota left (429 insufficient_quota); check its billing"
-        return (
+            return _error(
+                "the API account has no quota left (429 insufficient_quota); check its billing",
+                "the API account has no quota left; choose “offline” under Settings",
+            )
+        return _error(
             "the model server is rate limiting requests (429) and the retries ran out; wait and "
-            "try again, or raise ASSISTANT_MAX_RETRIES"
+            "try again, or raise ASSISTANT_MAX_RETRIES",
+            "the model server is rate limiting requests (429); wait a moment and ask again",
         )
-    if isinstance(exc, openai.InternalServerError):
+    if isinstance(exc, (lc.ModelAPIError, openai.InternalServerError)):
         status = getattr(exc, "status_code", "5xx")
-        return f"the model server failed ({status}) and the retries ran out; try again later"
-    if isinstance(exc, openai.BadRequestError):
+        return _error(
+            f"the model server failed ({status}) and the retries ran out; try again later"
+        )
+    if isinstance(exc, (lc.ModelInvalidRequestError, openai.BadRequestError)):
         text = f"{_code(exc)} {detail}".lower()
         if "context" in text and ("length" in text or "window" in text or "exceed" in text):
-            return CONTEXT_OVERFLOW
+            return _error(CONTEXT_OVERFLOW, _CONTEXT_OVERFLOW_UI)
         if "response_format" in text or "json_schema" in text:
-            return (
+            return _error(
                 "the model server does not support json_schema structured output (400); set "
-                "ASSISTANT_STRUCTURED_OUTPUT_METHOD=function_calling"
+                "ASSISTANT_STRUCTURED_OUTPUT_METHOD=function_calling",
+                "the model server does not support structured output (400); choose another "
+                "model under Settings",
             )
-        return f"the model server refused the request (400){_colon(detail)}"
+        return _error(f"the model server refused the request (400){_colon(detail)}")
+    if isinstance(exc, lc.ModelRefusalError):
+        return _error("the model declined to answer; rephrase the question or try another model")
     if isinstance(exc, openai.APIStatusError):
         status = getattr(exc, "status_code", "?")
-        return f"the model server answered with an error ({status}){_colon(detail)}"
+        return _error(f"the model server answered with an error ({status}){_colon(detail)}")
     name = type(exc).__name__
     message = str(exc) or name
     if "api_key" in message:
-        return "the model client has no API key; set OPENAI_API_KEY"
-    return f"the model call failed ({name}): {message}"
+        return _error(
+            "the model client has no API key; set OPENAI_API_KEY",
+            "this model needs an API key the server does not have; choose “offline” under Settings",
+        )
+    return _error(f"the model call failed ({name}): {message}")
 
 
-def _httpx_message(exc: BaseException, httpx: Any) -> str:
+def _httpx_error(exc: httpx.HTTPError) -> ModelError:
     where = _server(exc)
     if isinstance(exc, httpx.TimeoutException):
-        return (
+        return _error(
             f"the model server{where} did not answer in time; raise ASSISTANT_REQUEST_TIMEOUT_S "
-            "or try again"
+            "or try again",
+            f"the model server{where} did not answer in time; try again",
         )
     if isinstance(exc, httpx.TransportError):
-        return (
+        return _error(
             f"cannot reach the model server{where}; check OPENAI_BASE_URL and that the server "
-            "is running"
+            "is running",
+            f"cannot reach the model server{where}; choose “offline” under Settings, or try "
+            "again once the server is running",
         )
-    return f"the model call failed ({type(exc).__name__}): {exc}"
+    return _error(f"the model call failed ({type(exc).__name__}): {exc}")
 
 
 def _server(exc: BaseException) -> str:

@@ -94,7 +94,9 @@ def _api_key(settings: Settings, what: str, instead: str) -> str:
         return PLACEHOLDER_KEY  # a local server; if it does want a key, its 401 says so
     raise ModelError(
         f"{what} needs an API key: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
-        f"OpenAI-compatible server), or {instead}"
+        f"OpenAI-compatible server), or {instead}",
+        ui_message=f"{what} needs an API key, which this server does not have; choose "
+        f"“{OFFLINE_MODEL}” under Settings",
     )
 
 

@@ -8,18 +8,31 @@ in the cited article, with offsets such that ``article_text[start:end] == quote`
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
+# A claim names its evidence by sentence ids: the system then extracts the cited text itself,
+# so a citation can never be misquoted. The older form, a passage number and a copied quote,
+# stays valid for models (and the offline engine) that quote instead; the quote is then anchored
+# to the sentence(s) of the article that contain it. (Docstrings here are sent to the model.)
 class Claim(BaseModel):
     """One sentence of the answer and the evidence for it."""
 
     text: str = Field(description="One answer sentence, stating a single fact from the passages.")
-    passage: int = Field(
-        description="The number of the passage that supports the sentence, e.g. 3."
+    sentences: list[int] = Field(
+        default_factory=list,
+        description="The ids of the passage sentences that state this fact (the number after "
+        "'s' in a marker such as [s12]), e.g. [12] or [12, 13].",
     )
-    quote: str = Field(
-        description="A short exact quote copied character for character from that passage."
+    passage: int | None = Field(
+        default=None,
+        description="Only when not giving sentence ids: the number of the passage, e.g. 3.",
+    )
+    quote: str | None = Field(
+        default=None,
+        description="Only when not giving sentence ids: a short exact quote from that passage.",
     )
 
 
@@ -34,8 +47,10 @@ class ModelAnswer(BaseModel):
     )
     correction: str | None = Field(
         default=None,
-        description="If the question assumes something the passages contradict or never state, "
-        "one sentence saying which assumption the articles do not support. Otherwise null.",
+        description="If the question rests on a premise the passages contradict (for example a "
+        "different figure), one sentence naming that premise; the claims then state what the "
+        "passages say. Otherwise null. When the passages never state the asked fact, refuse "
+        "instead.",
     )
     conflict: str | None = Field(
         default=None,
@@ -82,6 +97,24 @@ class Usage(BaseModel):
     total_tokens: int = 0
 
 
+class DroppedClaim(BaseModel):
+    """A sentence of the model's answer that is not shown, and why."""
+
+    text: str
+    reason: str
+    replaced: bool = False  # the cited sentences were shown in its place
+
+
+AnswerStatus = Literal["answered", "partial", "not_in_articles", "unverified", "declined"]
+STATUS_HELP: dict[str, str] = {
+    "answered": "every claim of the model's answer was verified against its citations",
+    "partial": "some claims of the model's answer could not be verified and are not shown",
+    "not_in_articles": "the articles do not answer the question",
+    "unverified": "the model answered, but none of its answer could be verified",
+    "declined": "the question asked the assistant to set aside the articles or its rules",
+}
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -91,6 +124,8 @@ class Answer(BaseModel):
     standalone_question: str | None = None
     model: str = ""
     dropped_claims: int = 0
+    status: AnswerStatus = "answered"
+    dropped: list[DroppedClaim] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
     passages: list[PassageRef] = Field(default_factory=list)

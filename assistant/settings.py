@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0)
     model_context_tokens: int | None = Field(None, ge=256)  # context window of a served model
+    # A second, cheap entailment call per answer that drops claims its cited sentences do not
+    # state (real models only); the judge defaults to the answering model.
+    answer_judge: bool = False
+    judge_model: str | None = None
 
     @model_validator(mode="after")
     def _overlap_below_chunk(self) -> Self:

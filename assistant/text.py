@@ -1,4 +1,5 @@
-"""Small text utilities shared by retrieval, the offline model and conflict detection."""
+"""The one owner of words, figures and sentences: retrieval, verification, the offline engine
+and the eval judge all read text through these rules, so they cannot disagree about them."""
 
 from __future__ import annotations
 
@@ -63,6 +64,11 @@ def normalize_number(token: str) -> str:
 _US = re.compile(r"\bU\.S\.(?:A\.)?")
 
 
+def canonical_abbreviations(text: str) -> str:
+    """'U.S.' and 'U.S.A.' as 'US', so the dotted and plain spellings are one word."""
+    return _US.sub("US", text)
+
+
 def tokens(text: str) -> list[str]:
     """Content words, stemmed, and numbers (number words as digits, separators removed).
 
@@ -118,3 +124,18 @@ def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[
                 continue
         merged.append((start, end))
     return merged
+
+
+# A figure: "1,000", "7,687.5", "103rd"; digits inside identifiers ("001_55bc…") are not figures.
+NUMBER = re.compile(r"(?<![A-Za-z0-9_])(\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?(?![A-Za-z0-9_])")
+
+
+def numbers(text: str) -> set[str]:
+    """The figures in ``text`` as plain digits: "1,000" → "1000", "7.50" → "7.5"."""
+    out = set()
+    for match in NUMBER.finditer(text):
+        value = match.group(1).rstrip(",").replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        out.add(value)
+    return out

@@ -43,6 +43,7 @@ from typing import Any
 
 import pytest
 
+from assistant.answer.judge import JUDGE_MARKER
 from assistant.answer.prompts import CONDENSE_MARKER
 from assistant.offline.model import answer as offline_answer
 from assistant.offline.model import condense, parse_prompt
@@ -65,6 +66,9 @@ class Reply:
     string to send verbatim (malformed output). ``text`` sends that string as the content as is.
     ``hold_after_first_claim`` (streaming) pauses the stream right after the first claim object
     until the test sets ``FakeOpenAI.release``, so a test can see what arrived mid-reply.
+    ``respond`` receives the whole prompt (passages with their sentence ids) and returns the
+    answer to send, as a model citing sentence ids would. A judge request (the answer judge's
+    prompt) is answered "supported" for every claim unless ``text`` scripts it.
     """
 
     status: int = 200
@@ -74,6 +78,7 @@ class Reply:
     message: str = ""
     finish_reason: str | None = None
     hold_after_first_claim: bool = False
+    respond: Callable[[str], dict[str, Any] | str] | None = None
 
 
 @dataclass
@@ -235,6 +240,13 @@ class _Handler(BaseHTTPRequestHandler):
             tools = []
         elif reply.text is not None:
             content = reply.text
+        elif JUDGE_MARKER in prompt and "Cited sentences:" in prompt:
+            claims = re.findall(r"^(\d+)\. Claim:", prompt, re.MULTILINE)
+            verdicts = [{"claim": int(n), "supported": True, "reason": "stated"} for n in claims]
+            content = json.dumps({"verdicts": verdicts})
+        elif reply.respond is not None:
+            produced_now = reply.respond(prompt)
+            content = produced_now if isinstance(produced_now, str) else json.dumps(produced_now)
         else:
             question, passages = parse_prompt(prompt)
             faithful = offline_answer(question, passages)

@@ -96,10 +96,9 @@ def test_disagreeing_altitudes_are_flagged_with_both_sides_cited(
         "003_933040b281bedf99",
     }
     assert "The articles give different figures for the altitude" in answer.answer
-    value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
-    for c in answer.citations:  # each figure shown is in its own citation's quote
-        if c.id in value_of:
-            assert value_of[c.id].split("–")[-1].split()[0] in c.quote
+    quote_of = {c.id: c.quote for c in answer.citations}
+    for cid, value in zip(conflict.citation_ids, conflict.values, strict=True):
+        assert value.split("–")[-1].split()[0] in quote_of[cid]  # each figure from its own quote
     _check_citations(answer)
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from assistant.schema import Answer
+from assistant.schema import Answer, Citation
+from assistant.terminal.plain import render_answer, title_text
 
 from conftest import SEEDS, seed_text
 
@@ -143,3 +145,138 @@ def test_articles_lists_titles_and_passage_counts(seeded_store: Path) -> None:
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 5 and "passages" in lines[0]
     assert "(AFP, 2024)" in result.stdout
+
+
+# --- hostile text and bad bytes --------------------------------------------------------------
+
+ESCAPES = (
+    "# Harbour news\n\n"
+    "Fishing boats returned to Busan harbour \x1b[2J\x1b]0;pwned\x07 after the storm "
+    "\x1b]52;c;ZXZpbA==\x07 on Monday.\n"
+)
+
+
+def test_terminal_control_sequences_in_articles_are_shown_not_obeyed(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "harbour.md").write_text(ESCAPES, encoding="utf-8")
+    assert run_cli("ingest", str(tmp_path / "in"), store=store).returncode == 0
+    result = run_cli("ask", "When did the fishing boats return to Busan harbour?", store=store)
+    assert result.returncode == 0, result.stderr
+    assert "Busan harbour" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "␛[2J" in result.stdout  # visible, so the reader sees something was there
+
+
+def test_invalid_utf8_in_a_question_exits_2_with_a_clear_line(seeded_store: Path) -> None:
+    environment = {**os.environ, "ASSISTANT_VECTORSTORE_DIR": str(seeded_store)}
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", b"How far \xff did it fly?"],
+        capture_output=True,
+        env=environment,
+        timeout=120,
+    )
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2, stderr
+    assert "error: the question is not valid text" in stderr and "UTF-8" in stderr
+    assert "Traceback" not in stderr and "unexpected" not in stderr
+
+
+# --- the terminal's own output ----------------------------------------------------------------
+
+
+def test_chat_help_lists_the_commands_instead_of_asking(seeded_store: Path) -> None:
+    result = run_cli("chat", store=seeded_store, stdin="/help\n/quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "/reset" in result.stdout and "/quit" in result.stdout and "Ctrl-C" in result.stdout
+    assert "Sources:" not in result.stdout and "do not answer" not in result.stdout
+
+
+def test_ctrl_c_at_the_chat_prompt_ends_quietly(seeded_store: Path) -> None:
+    environment = {
+        **os.environ,
+        "ASSISTANT_VECTORSTORE_DIR": str(seeded_store),
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    assert proc.stdout is not None
+    assert "Ask about the articles" in proc.stdout.readline()
+    assert proc.stdout.read(len("\nyou> ")) == "\nyou> "  # waiting at the prompt
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "error" not in err and "Traceback" not in err
+
+
+def test_articles_columns_line_up_and_one_passage_is_singular(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Short note on ferries\n\nThe ferry left at noon.\n", "utf-8")
+    long_text = (
+        "# Long report on the harbour\n\n" + "The council met and discussed the harbour. " * 120
+    )
+    (folder / "a_much_longer_name.md").write_text(long_text, "utf-8")
+    store = tmp_path / "store"
+    assert run_cli("ingest", str(folder), store=store).returncode == 0
+    lines = run_cli("articles", store=store).stdout.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("a  ") and " 1 passage " in lines[0]
+    assert "passages" in lines[1]
+    assert len({line.index("passage") for line in lines}) == 1
+    assert lines[0].index("Short note") == lines[1].index("Long report")
+
+
+def test_articles_on_an_empty_store_says_so_without_ingesting(tmp_path: Path) -> None:
+    result = run_cli("articles", store=tmp_path / "store")
+    assert result.returncode == 0
+    assert "No articles are indexed yet" in result.stdout
+    assert run_cli("articles", store=tmp_path / "store").stdout == result.stdout
+
+
+def test_ingest_warning_is_a_sentence(tmp_path: Path) -> None:
+    (tmp_path / "binary.txt").write_bytes(b"abc\x00def")
+    good = tmp_path / "good.md"
+    good.write_text("# Harbour news\n\nFishing boats returned to Busan harbour.\n", "utf-8")
+    result = run_cli("ingest", str(tmp_path / "binary.txt"), str(good), store=tmp_path / "store")
+    warning = result.stderr.strip()
+    assert warning == (
+        f"warning: skipped {tmp_path / 'binary.txt'}: it is a binary file, not text; "
+        "save it as UTF-8 text."
+    )
+
+
+def test_wrapped_source_titles_keep_their_indentation() -> None:
+    answer = Answer(
+        question="q",
+        answer="A fact. [1]",
+        refused=False,
+        citations=[
+            Citation(
+                id=1,
+                article_id="long_article",
+                title="A very long headline that goes on " * 4,
+                quote="A fact.",
+                start=0,
+                end=7,
+            )
+        ],
+    )
+    lines = render_answer(answer, width=60).splitlines()
+    title_lines = lines[lines.index("Sources:") + 1 : -1]
+    assert len(title_lines) > 1
+    assert title_lines[0].startswith("  [1] A very long")
+    assert all(line.startswith("      ") for line in title_lines[1:])
+
+
+def test_a_described_title_reads_as_a_description() -> None:
+    assert title_text("[Officials confirm the ferry schedule]") == (
+        "untitled article: Officials confirm the ferry schedule"
+    )
+    assert title_text("Ferry schedule confirmed") == "Ferry schedule confirmed"

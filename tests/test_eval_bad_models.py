@@ -21,6 +21,7 @@ from eval_fixtures import (
     subset_cases,
 )
 
+from assistant.answer.fidelity import Fidelity
 from assistant.evaluation.cases import Case
 from assistant.evaluation.runner import run_eval
 from assistant.factchecker import FactChecker
@@ -100,6 +101,7 @@ def test_quotes_from_the_wrong_article_drop_citation_recall_and_precision(
     assert guarded["claim_verification"] < baseline["claim_verification"] - 0.3
     # …and were that check to regress, citation recall and precision would show it.
     monkeypatch.setattr("assistant.answer.verify.MIN_CLAIM_SUPPORT", 0.0)
+    monkeypatch.setattr("assistant.answer.verify.check_fidelity", lambda c, s: Fidelity(True))
     bad = overall_with(seeded_store, MisattributingModel(), cases)
     assert bad["citation_recall"] < baseline["citation_recall"] - 0.3
     assert bad["citation_precision"] < baseline["citation_precision"] - 0.3

@@ -5,20 +5,22 @@ from __future__ import annotations
 import pytest
 
 from assistant.evaluation.cases import Case, Side
-from assistant.evaluation.metrics import (
-    CaseScores,
-    aggregate,
+from assistant.evaluation.judge import (
     check_citation,
     content_words,
     judge_answer,
+    split_statements,
+    strip_markers,
+    supports,
+)
+from assistant.evaluation.metrics import (
+    CaseScores,
+    aggregate,
     missing_facts,
     percentile,
     refusal_scores,
     retrieval_scores,
     score_case,
-    split_statements,
-    strip_markers,
-    supports,
 )
 from assistant.schema import Answer, Citation, PassageRef
 

@@ -132,7 +132,7 @@ def test_removing_an_article_keeps_the_others(
 def test_listing_an_empty_store_does_not_start_an_ingest(tmp_path: Path) -> None:
     result = _cli(tmp_path / "store", "articles", cwd=tmp_path)
     assert result.returncode == 0
-    assert "no articles are indexed yet" in result.stderr and not result.stdout
+    assert "No articles are indexed yet" in result.stdout
     assert FactChecker(make_settings(tmp_path / "store"), auto_ingest=False).index.is_empty()
 
 

@@ -23,7 +23,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     openai_server,
 )
 
-from assistant.answer.chain import ClaimScanner
+from assistant.answer.structured import complete_claims
 from assistant.errors import ModelError
 from assistant.factchecker import FactChecker
 from assistant.schema import Answer
@@ -253,34 +253,53 @@ def _claim(i: int) -> dict[str, Any]:
     return {"text": f'Claim {i} says {{braces}} and "quotes".', "passage": i, "quote": f"q{i}]}}"}
 
 
-def test_scanner_counts_a_claim_only_once_its_object_closes() -> None:
+def _seen(text: str) -> list[int]:
+    return [len(complete_claims(text[:end])[0]) for end in range(1, len(text) + 1)]
+
+
+def test_a_streamed_claim_counts_only_once_its_object_closes() -> None:
     text = json.dumps({"refused": False, "claims": [_claim(1), _claim(2)], "correction": None})
-    scanner = ClaimScanner()
-    seen = []
-    for end in range(1, len(text) + 1):
-        scanner.feed(text[:end])
-        seen.append(len(scanner.claims()))
+    seen = _seen(text)
 
     first_close = text.index("}, {") + 1
     assert seen[first_close - 2] == 0 and seen[first_close - 1] == 1
     assert seen[-1] == 2
-    assert [c.passage for c in scanner.claims()] == [1, 2]
-    assert scanner.claims()[0].text == _claim(1)["text"]
+    claims, _ = complete_claims(text)
+    assert [c.passage for c in claims] == [1, 2]
+    assert claims[0].text == _claim(1)["text"]
 
 
-def test_scanner_sees_a_refusal_and_ignores_other_arrays() -> None:
-    scanner = ClaimScanner()
-    scanner.feed('{"refused": true, "other": [{"a": 1}], "claims": []}')
-    assert scanner.refused and scanner.claims() == []
-
-    plain = ClaimScanner()
-    plain.feed('```json\n{"refused": false, "claims": [' + json.dumps(_claim(3)))
-    assert not plain.refused and len(plain.claims()) == 1
+def test_a_streamed_claim_citing_sentence_ids_counts_once_closed() -> None:
+    claim = {"text": "The missile flew 1,000 km.", "sentences": [3, 4]}
+    text = json.dumps({"refused": False, "claims": [claim]})
+    seen = _seen(text)
+    assert seen[text.index("]}") - 1] == 0 and seen[-1] == 1
+    assert complete_claims(text)[0][0].sentences == [3, 4]
 
 
-def test_scanner_starts_over_when_the_text_is_not_a_continuation() -> None:
-    scanner = ClaimScanner()
-    scanner.feed('{"refused": false, "claims": [' + json.dumps(_claim(1)))
-    scanner.feed('{"refused": false, "claims": [')
+def test_a_streamed_refusal_is_seen_and_other_arrays_are_ignored() -> None:
+    assert complete_claims('{"refused": true, "other": [{"a": 1}], "claims": []}') == ([], True)
 
-    assert scanner.claims() == []
+    fenced = '```json\n{"refused": false, "claims": [' + json.dumps(_claim(3))
+    claims, refused = complete_claims(fenced)
+    assert not refused and len(claims) == 1
+
+
+def test_a_claim_still_being_written_is_not_complete() -> None:
+    text = '{"refused": false, "claims": [' + json.dumps(_claim(1))[:-3]
+    assert complete_claims(text) == ([], False)
+
+
+def test_stream_never_shows_a_distorted_claim(
+    openai_fc: FactChecker,
+    openai_server: FakeOpenAI,  # noqa: F811
+) -> None:
+    from assistant.evaluation.fidelity import load_fidelity_cases, scripted_reply
+
+    case = next(c for c in load_fidelity_cases() if c.id == "distort-swapped-figures")
+    openai_server.script(Reply(respond=lambda prompt: scripted_reply(case, prompt)))
+
+    snapshots = list(openai_fc.stream(case.question))
+
+    assert all("eight Russian ships" not in s.answer for s in snapshots)
+    assert snapshots[-1].dropped[0].text == case.claim

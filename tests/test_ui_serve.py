@@ -68,18 +68,59 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
             proc.wait()
 
 
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses of the sockets listening on ``port``, read from the kernel's tables."""
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, hex_port = local.rsplit(":", 1)
+                if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                    addresses.add(address)
+    return addresses
+
+
+LOOPBACK = {
+    "0100007F",
+    "00000000000000000000000001000000",
+}  # 127.0.0.1 and ::1, as the kernel writes them
+
+
 def test_serve_binds_loopback_and_requires_the_configured_password(served: str) -> None:
     port = int(served.rstrip("/").rsplit(":", 1)[1])
-    with socket.socket() as probe:  # not reachable on a non-loopback address of this host
-        probe.settimeout(1)
-        host_ip = socket.gethostbyname(socket.gethostname())
-        if not host_ip.startswith("127."):
-            assert probe.connect_ex((host_ip, port)) != 0
+    bound = listening_addresses(port)
+    assert bound, f"nothing listens on port {port}"
+    assert bound <= LOOPBACK, f"the UI listens beyond loopback: {bound}"
     assert httpx.get(served + "config").status_code == 401
     articles = Client(served, auth=("reader", "s3cret"), verbose=False).predict(
         api_name="/articles"
     )
     assert [a["article_id"] for a in articles] == SEED_IDS
+
+
+def test_serve_says_what_it_is_doing_then_the_url(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    proc = start(["--port", str(port)], {**env, "PYTHONUNBUFFERED": "1"}, tmp_path)
+    assert proc.stdout is not None
+    try:
+        lines = [proc.stdout.readline().strip() for _ in range(3)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert lines[0].startswith("Loading the article index")
+    assert lines[1] == "Starting the web UI…"
+    assert lines[2].startswith(f"Fact-check assistant: http://127.0.0.1:{port}/")
+
+
+def test_serve_on_an_address_that_does_not_exist_says_so(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    proc = start(["--host", "999.1.1.1"], env, tmp_path)
+    out, _ = proc.communicate(timeout=STARTUP_S)
+    assert proc.returncode == 2
+    assert "999.1.1.1" in out and "not an IP address or a host name" in out
+    assert "port is in use" not in out and "Traceback" not in out
 
 
 def test_serve_on_a_busy_port_fails_with_one_clear_line(
@@ -94,3 +135,13 @@ def test_serve_on_a_busy_port_fails_with_one_clear_line(
     assert proc.returncode == 1
     assert f"error: cannot listen on 127.0.0.1:{port}" in out
     assert "Traceback" not in out
+
+
+def test_serve_on_an_address_of_another_machine_says_so(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    proc = start(["--host", "192.0.2.1", "--port", str(free_port())], env, tmp_path)  # TEST-NET-1
+    out, _ = proc.communicate(timeout=STARTUP_S)
+    assert proc.returncode == 1
+    assert "cannot listen on 192.0.2.1: this machine has no such address" in out
+    assert "port is in use" not in out and "Traceback" not in out

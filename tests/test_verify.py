@@ -6,8 +6,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from assistant.answer.sentences import SentenceIndex
 from assistant.answer.verify import clean_quote, find_quote, verify_claims
 from assistant.schema import Claim
+from assistant.settings import PROJECT_ROOT
 from assistant.store.splitting import Passage
 
 from conftest import seed_text
@@ -140,3 +142,112 @@ def test_a_faithful_paraphrase_of_the_quote_is_kept() -> None:
     )
     kept, _ = verify_claims([claim], [_passage(AFP, needle)], _texts())
     assert len(kept) == 1
+
+
+# --- sentence ids, whole-sentence citations, loose quotes, fidelity -----------------------------
+
+DEBIAN = PROJECT_ROOT / "eval" / "corpora" / "debian_history" / "articles" / "dh_1_2.txt"
+
+
+def _index(article_id: str, needle: str) -> tuple[list[Passage], dict[str, str], SentenceIndex]:
+    passages = [_passage(article_id, needle)]
+    texts = _texts()
+    return passages, texts, SentenceIndex(passages, texts)
+
+
+def _sid(index: SentenceIndex, needle: str) -> int:
+    return next(s.id for s in index.by_id.values() if needle in s.text)
+
+
+def test_a_claim_citing_a_sentence_id_gets_that_sentence_as_its_quote() -> None:
+    needle = "remaining airborne for about 86 minutes"
+    passages, texts, index = _index(AFP, needle)
+    claim = Claim(
+        text="The ICBM remained airborne for about 86 minutes.", sentences=[_sid(index, needle)]
+    )
+    (kept,), _ = verify_claims([claim], passages, texts)
+    assert (
+        kept.quote.startswith("Japan noted that")
+        and texts[f"{AFP}@v"][kept.span.start : kept.span.end] == kept.quote
+    )
+
+
+def test_a_sentence_id_outside_the_prompt_is_rejected() -> None:
+    passages, texts, _ = _index(AFP, "remaining airborne for about 86 minutes")
+    _, (rejected,) = verify_claims([Claim(text="x", sentences=[404])], passages, texts)
+    assert "s404" in rejected.reason
+
+
+def test_a_quote_is_anchored_to_the_whole_sentence_that_contains_it() -> None:
+    passages, texts, _ = _index(AFP, "remaining airborne for about 86 minutes")
+    claim = Claim(
+        text="The ICBM remained airborne for about 86 minutes.",
+        passage=1,
+        quote="remaining airborne for about 86 minutes",
+    )
+    (kept,), _ = verify_claims([claim], passages, texts)
+    assert kept.quote.startswith("Japan noted") and kept.quote.endswith("7,000 kilometers.")
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "remained airborne for around 86 minutes",  # inflection, approximator
+        "reaching altitudes of 7000 km",  # number format, unit spelling
+        "Japan noted that the intercontinental ballistic missile ... flew longer",  # ellipsis
+    ],
+)
+def test_a_loosely_copied_quote_is_anchored(quote: str) -> None:
+    passages, texts, _ = _index(AFP, "remaining airborne for about 86 minutes")
+    claim = Claim(
+        text="Japan noted the ICBM flew longer than any previously tested.", passage=1, quote=quote
+    )
+    kept, rejected = verify_claims([claim], passages, texts)
+    assert len(kept) == 1, rejected
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "remaining airborne for about 96 minutes",  # another figure
+        "not remaining airborne for about 86 minutes",  # negated
+        "reaching altitudes of 7,000 miles",  # another unit
+    ],
+)
+def test_a_loose_quote_that_says_something_else_is_never_anchored(quote: str) -> None:
+    passages, texts, _ = _index(AFP, "remaining airborne for about 86 minutes")
+    claim = Claim(text="The ICBM was airborne.", passage=1, quote=quote)
+    kept, rejected = verify_claims([claim], passages, texts)
+    assert kept == [] and "quote not found" in rejected[0].reason
+
+
+def test_a_distorted_claim_is_rejected_with_the_cited_text_as_its_replacement() -> None:
+    passages, texts, _ = _index(AFP, "remaining airborne for about 86 minutes")
+    claim = Claim(
+        text="The ICBM remained airborne for about 86 hours.",
+        passage=1,
+        quote="remaining airborne for about 86 minutes",
+    )
+    kept, (rejected,) = verify_claims([claim], passages, texts)
+    assert kept == [] and rejected.problems[0].kind == "figure"
+    assert rejected.replacement is not None
+    assert rejected.replacement.text == rejected.replacement.quote  # the article's own words
+
+
+def test_loose_quotes_anchor_on_a_corpus_that_is_not_the_seeds() -> None:
+    text = DEBIAN.read_text(encoding="utf-8")
+    start = text.index("This release consisted of 974 packages")
+    passage = Passage("dh", "Debian", start, start + 80, text[start : start + 80], 0, "dh@v")
+    claim = Claim(
+        text="The release had 974 packages.",
+        passage=1,
+        quote="consisted of nine hundred 974 packages",
+    )
+    assert verify_claims([claim], [passage], {"dh@v": text})[0] == []
+    claim = Claim(
+        text="The release consisted of 974 packages.",
+        passage=1,
+        quote="This release consisted of 974 package",
+    )
+    (kept,), _ = verify_claims([claim], [passage], {"dh@v": text})
+    assert "974 packages" in kept.quote

@@ -1,20 +1,79 @@
 """Turning a model's structured answer into the user's answer: verify, number, note conflicts.
 
-Only verified claims survive. Citations are numbered in order of first use and shared by claims
-that quote the same span. If nothing survives, the answer is a refusal. Pure: no I/O here.
+Only verified claims are shown; a claim that distorts short cited sentences is replaced by those
+sentences, any other failing claim is dropped, and each one is listed with its reason. The
+outcome is honest about why nothing is shown: the articles do not answer (the model refused, or
+nothing was retrieved) is a different state from the model's answer could not be verified.
+Citations are numbered in order of first use and shared by claims citing the same text. Pure:
+no I/O here.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from assistant.answer.conflicts import find_conflicts
-from assistant.answer.verify import VerifiedClaim, numbers_in, verify_claims
-from assistant.schema import Answer, Citation, Conflict, ModelAnswer, Usage
+from assistant.answer.fidelity import check_fidelity, starts_with_pronoun
+from assistant.answer.sentences import article_sentences
+from assistant.answer.verify import (
+    Cite,
+    RejectedClaim,
+    Span,
+    VerifiedClaim,
+    numbers_in,
+    verify_claims,
+)
+from assistant.schema import (
+    Answer,
+    AnswerStatus,
+    Citation,
+    Claim,
+    Conflict,
+    DroppedClaim,
+    ModelAnswer,
+    Usage,
+)
 from assistant.store.splitting import Passage
 
 REFUSAL = "The articles do not answer this."
+UNVERIFIED = (
+    "The model's answer could not be verified against the articles, so none of it is shown."
+)
+UNVERIFIED_NOTE = "The model's claims could not be verified against the articles, so none is shown."
+MAX_CONTEXT_SENTENCES = 2  # earlier sentences added so a shown sentence names its subject
+# What a premise correction is checked for (it names the premise and negates it, so not those).
+_CORRECTION_CHECKS = frozenset({"entity", "title", "date"})
+
+
+@dataclass
+class ClaimChecks:
+    """Each claim of one reply verified once, in order; the stream and the final answer share it.
+
+    ``overrule`` records a later verdict (the model judge) against a claim that passed the rules.
+    """
+
+    passages: Sequence[Passage]
+    texts: dict[str, str]
+    claims: list[Claim] = field(default_factory=list)
+    results: list[VerifiedClaim | RejectedClaim] = field(default_factory=list)
+
+    def add(self, claims: Sequence[Claim]) -> list[VerifiedClaim | RejectedClaim]:
+        """Verify the claims not seen yet (``claims`` grows as the reply streams)."""
+        new: list[VerifiedClaim | RejectedClaim] = []
+        for claim in claims[len(self.results) :]:
+            kept, rejected = verify_claims([claim], self.passages, self.texts)
+            result: VerifiedClaim | RejectedClaim = kept[0] if kept else rejected[0]
+            self.claims.append(claim)
+            self.results.append(result)
+            new.append(result)
+        return new
+
+    def overrule(self, position: int, claim: Claim, reason: str) -> None:
+        result = self.results[position]
+        if isinstance(result, VerifiedClaim):
+            self.results[position] = RejectedClaim(claim, reason)
 
 
 def refusal_text(passages: Sequence[Passage], template: str = "", max_topics: int = 3) -> str:
@@ -44,17 +103,21 @@ def refusal(
     note: str | None = None,
     model: str = "",
     standalone: str | None = None,
-    dropped: int = 0,
+    dropped: Sequence[DroppedClaim] = (),
     usage: Usage | None = None,
+    status: AnswerStatus = "not_in_articles",
 ) -> Answer:
+    text = UNVERIFIED if status == "unverified" else refusal_text(passages, template)
     return Answer(
         question=question,
-        answer=refusal_text(passages, template),
+        answer=text,
         refused=True,
+        status=status,
         notes=[note] if note else [],
         model=model,
         standalone_question=standalone,
-        dropped_claims=dropped,
+        dropped_claims=len(dropped),
+        dropped=list(dropped),
         usage=usage or Usage(),
     )
 
@@ -69,6 +132,7 @@ def compose_answer(
     model: str = "",
     standalone: str | None = None,
     usage: Usage | None = None,
+    checks: ClaimChecks | None = None,
 ) -> Answer:
     refuse = functools.partial(
         refusal,
@@ -81,55 +145,143 @@ def compose_answer(
     )
     if output.refused or not output.claims:
         return refuse()
-    kept, rejected = verify_claims(output.claims, passages, article_texts)
-    notes = [f"Dropped a claim: {r.reason}." for r in rejected]
-    if not kept:
-        return refuse(
-            dropped=len(rejected),
-            note="The model's claims could not be verified against the articles, so none is shown.",
-        )
-    citations, claim_ids = _number_citations(kept)
+    checks = checks or ClaimChecks(passages, article_texts)
+    checks.add(output.claims)
+    shown, dropped = _shown(checks)
+    if dropped:  # what the first shown sentence referred to may be gone
+        shown, more = _no_dangling_start(shown, checks)
+        dropped += more
+    notes = [f"Dropped a claim: {d.reason}." for d in dropped if not d.replaced]
+    notes += [
+        f"Showed the cited text instead of a claim: {d.reason}." for d in dropped if d.replaced
+    ]
+    if not shown:
+        return refuse(dropped=dropped, note=UNVERIFIED_NOTE, status="unverified")
+    citations, claim_ids = _number_citations(shown)
     sentences = []
-    correction = _checked_correction(output.correction, question, kept)
+    correction, why = _checked_correction(output.correction, question, shown)
     if correction:
         # Cited by the best quote saying what the articles do say instead of the premise.
-        sentences.append(f"{correction.rstrip('.')} [{claim_ids[0]}].")
-    elif output.correction and output.correction.strip():
-        notes.append("Dropped the model's correction: it states a figure the sources do not give.")
-    for claim, cid in zip(kept, claim_ids, strict=True):
-        text = claim.text.rstrip()
-        sentences.append(f"{text} [{cid}]")
-    conflicts = _conflicts(kept, claim_ids)
+        sentences.append(f"{correction.rstrip('.')} {_markers(claim_ids[0])}.")
+    elif why:
+        notes.append(f"Dropped the model's correction: {why}.")
+    for claim, ids in zip(shown, claim_ids, strict=True):
+        sentences.append(f"{claim.text.rstrip()} {_markers(ids)}")
+    conflicts = _conflicts(shown, claim_ids)
     for conflict in conflicts:
         sentences.append(conflict_sentence(conflict))
+    if output.conflict and output.conflict.strip() and not conflicts:
+        notes.append(
+            "The model said the articles disagree, but "
+            + (
+                "a side of that disagreement could not be verified, so it is not stated."
+                if dropped
+                else "the cited sentences do not show it, so it is not stated."
+            )
+        )
     return Answer(
         question=question,
         answer=" ".join(sentences),
         refused=False,
+        status="partial" if dropped else "answered",
         citations=citations,
         conflicts=conflicts,
         standalone_question=standalone,
         model=model,
-        dropped_claims=len(rejected),
+        dropped_claims=len(dropped),
+        dropped=dropped,
         notes=notes,
         usage=usage or Usage(),
     )
 
 
-def _checked_correction(
-    correction: str | None, question: str, kept: Sequence[VerifiedClaim]
-) -> str | None:
-    """The model's premise correction, unless it brings a figure of its own.
+def _markers(ids: Sequence[int]) -> str:
+    return "".join(f"[{i}]" for i in ids)
 
-    A correction may repeat the question's figure (the premise) and the cited quotes' figures;
-    any other number would be an unverified claim, so such a correction is not shown.
+
+def _shown(checks: ClaimChecks) -> tuple[list[VerifiedClaim], list[DroppedClaim]]:
+    shown: list[VerifiedClaim] = []
+    dropped: list[DroppedClaim] = []
+    for result in checks.results:
+        if isinstance(result, VerifiedClaim):
+            shown.append(result)
+            continue
+        replaced = result.replacement is not None and all(
+            result.replacement.text != s.text for s in shown
+        )
+        dropped.append(
+            DroppedClaim(text=result.claim.text, reason=result.reason, replaced=replaced)
+        )
+        if replaced and result.replacement is not None:
+            shown.append(result.replacement)
+    return shown, dropped
+
+
+def _no_dangling_start(
+    shown: list[VerifiedClaim], checks: ClaimChecks
+) -> tuple[list[VerifiedClaim], list[DroppedClaim]]:
+    """A partial answer must not open with "He said…" whose referent was in a dropped claim: the
+    first sentence is then the cited text, with up to two earlier article sentences until one
+    names its subject, or it is dropped too.
+    """
+    dropped: list[DroppedClaim] = []
+    while shown and starts_with_pronoun(shown[0].text):
+        first = shown[0]
+        widened = _with_context(first, checks.texts)
+        if widened is not None:
+            shown[0] = widened
+            break
+        dropped.append(
+            DroppedClaim(
+                text=first.text, reason="it opens with a pronoun whose referent is not shown"
+            )
+        )
+        shown = shown[1:]
+    return shown, dropped
+
+
+def _with_context(claim: VerifiedClaim, texts: dict[str, str]) -> VerifiedClaim | None:
+    cite = claim.all_cites()[0]
+    text = texts.get(cite.passage.version, "")
+    spans = list(article_sentences(text))
+    starts = [i for i, (s, e) in enumerate(spans) if s <= cite.span.start < e]
+    if not starts:
+        return None
+    i = starts[0]
+    for back in range(MAX_CONTEXT_SENTENCES + 1):
+        if i - back < 0:
+            return None
+        start = spans[i - back][0]
+        if "\n\n" in text[start : cite.span.start]:
+            return None  # the context would cross a paragraph
+        if not starts_with_pronoun(text[start : spans[i - back][1]]):
+            span = Span(start, cite.span.end)
+            quote = text[span.start : span.end]
+            cites = (Cite(cite.passage, span, quote), *claim.all_cites()[1:])
+            return VerifiedClaim(quote, cite.passage, span, quote, cites, replaced=True)
+    return None
+
+
+def _checked_correction(
+    correction: str | None, question: str, shown: Sequence[VerifiedClaim]
+) -> tuple[str | None, str | None]:
+    """The model's premise correction, or ``(None, why)``.
+
+    It may repeat the question's figure (the premise) as written there and the cited text's
+    figures; any other number would be an unverified claim. Its names, titles and dates must
+    come from the question or the cited text too. It may negate: that is what a correction does.
     """
     if not correction or not correction.strip():
-        return None
-    allowed = numbers_in(question).union(*(numbers_in(k.quote) for k in kept))
-    if numbers_in(correction) - allowed:
-        return None
-    return correction.strip()
+        return None, None
+    sources = [question, *(c.quote for k in shown for c in k.all_cites())]
+    if numbers_in(correction) - set().union(*(numbers_in(s) for s in sources)):
+        return None, "it states a figure the sources do not give"
+    problems = [
+        p for p in check_fidelity(correction, sources).problems if p.kind in _CORRECTION_CHECKS
+    ]
+    if problems:
+        return None, problems[0].detail
+    return correction.strip(), None
 
 
 def conflict_sentence(conflict: Conflict) -> str:
@@ -147,29 +299,35 @@ def conflict_sentence(conflict: Conflict) -> str:
     )
 
 
-def _number_citations(kept: Sequence[VerifiedClaim]) -> tuple[list[Citation], list[int]]:
+def _number_citations(
+    kept: Sequence[VerifiedClaim],
+) -> tuple[list[Citation], list[list[int]]]:
     citations: list[Citation] = []
     by_span: dict[tuple[str, int, int], int] = {}
-    ids = []
+    ids: list[list[int]] = []
     for claim in kept:
-        key = (claim.passage.article_id, claim.span.start, claim.span.end)
-        if key not in by_span:
-            by_span[key] = len(citations) + 1
-            citations.append(
-                Citation(
-                    id=by_span[key],
-                    article_id=claim.passage.article_id,
-                    title=claim.passage.title,
-                    quote=claim.quote,
-                    start=claim.span.start,
-                    end=claim.span.end,
+        own: list[int] = []
+        for cite in claim.all_cites():
+            key = (cite.passage.article_id, cite.span.start, cite.span.end)
+            if key not in by_span:
+                by_span[key] = len(citations) + 1
+                citations.append(
+                    Citation(
+                        id=by_span[key],
+                        article_id=cite.passage.article_id,
+                        title=cite.passage.title,
+                        quote=cite.quote,
+                        start=cite.span.start,
+                        end=cite.span.end,
+                    )
                 )
-            )
-        ids.append(by_span[key])
+            if by_span[key] not in own:
+                own.append(by_span[key])
+        ids.append(own)
     return citations, ids
 
 
-def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[int]) -> list[Conflict]:
+def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[list[int]]) -> list[Conflict]:
     found = find_conflicts([(c.passage.article_id, c.quote) for c in kept])
     out = []
     for conflict in found:
@@ -179,7 +337,7 @@ def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[int]) -> list[
         for side in conflict.sides:
             side_ids: list[int] = []
             for index, written in side.figures:
-                cid = claim_ids[index]
+                cid = claim_ids[index][0]
                 if cid not in ids:
                     ids.append(cid)
                     values.append(written)

@@ -6,10 +6,17 @@ Accepts ``[(role, text)]``, ``[{"role", "content"}]`` (OpenAI and Gradio message
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from assistant.errors import InputError
+from assistant.tokens import encoding_for
+
+# Chat formats add a few tokens per message around the text; counted so the sum is an upper bound.
+MESSAGE_OVERHEAD_TOKENS = 4
+# The condense call sees at most this much conversation, newest turns first, each turn capped.
+HISTORY_TOKENS = 1_500
+TURN_TOKENS = 400
 
 _ROLE_NAMES = {"human": "user", "user": "user", "ai": "assistant", "assistant": "assistant"}
 
@@ -42,3 +49,22 @@ def normalize_history(history: Iterable[Any] | None) -> list[tuple[str, str]]:
         if role and text:
             turns.append((role, text))
     return turns
+
+
+def trim_history(
+    history: Sequence[tuple[str, str]], budget: int, model: str | None = None
+) -> list[tuple[str, str]]:
+    """The newest turns that fit ``budget`` tokens, each cut to ``TURN_TOKENS``."""
+    encoding = encoding_for(model)
+    kept: list[tuple[str, str]] = []
+    used = 0
+    for role, text in reversed(history):
+        ids = encoding.encode(text, disallowed_special=())
+        if len(ids) > TURN_TOKENS:
+            text = encoding.decode(ids[:TURN_TOKENS]).rstrip() + " …"
+        cost = min(len(ids), TURN_TOKENS) + MESSAGE_OVERHEAD_TOKENS
+        if used + cost > budget:
+            break
+        kept.append((role, text))
+        used += cost
+    return kept[::-1]

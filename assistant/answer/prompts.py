@@ -1,7 +1,8 @@
 """Prompt templates are files in ``prompts/``, loaded at run time so they can be edited freely.
 
-The passages are numbered into the prompt in retrieval order until the tiktoken budget is spent;
-the same numbering is what the model cites and what the verifier checks.
+The passages are numbered into the prompt in retrieval order until the tiktoken budget is spent,
+and each sentence in them carries an id (``[s12]``, see ``sentences.py``); the same numbering is
+what the model cites and what the verifier checks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
 
+from assistant.answer.sentences import SentenceIndex
 from assistant.store.splitting import Passage
 from assistant.tokens import count_tokens
 
@@ -19,6 +21,7 @@ PASSAGES_OPEN = "<passages>"
 PASSAGES_CLOSE = "</passages>"
 QUESTION_PREFIX = "Question: "
 CONDENSE_MARKER = "Latest question: "
+SENTENCE_ID_TOKENS = 5  # an upper bound for one "[s12] " marker
 
 
 @lru_cache(maxsize=32)
@@ -48,8 +51,12 @@ def passage_header(number: int, passage: Passage) -> str:
     return f'[{number}] article {passage.article_id} — "{passage.title}"'
 
 
-def format_passages(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"{passage_header(i, p)}\n{p.text}" for i, p in enumerate(passages, 1))
+def format_passages(passages: Sequence[Passage], index: SentenceIndex | None = None) -> str:
+    """The numbered passages; with ``index``, each sentence marked with its id."""
+    return "\n\n".join(
+        f"{passage_header(i, p)}\n{index.marked_text(i) if index else p.text}"
+        for i, p in enumerate(passages, 1)
+    )
 
 
 def fit_passages(
@@ -60,6 +67,7 @@ def fit_passages(
     used = 0
     for number, passage in enumerate(passages, 1):
         cost = count_tokens(f"{passage_header(number, passage)}\n{passage.text}\n\n", model)
+        cost += SENTENCE_ID_TOKENS * (1 + passage.text.count(". "))
         if used + cost > budget_tokens:
             break
         kept.append(passage)

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from assistant.cli_options import load_settings, model_option, top_k_option
-from assistant.errors import AssistantError
+from assistant.errors import exit_code, user_message
 from assistant.evaluation.cases import KINDS, EvalSetError
 from assistant.settings import PROJECT_ROOT, SOURCE_CHECKOUT, data_path
 
@@ -79,6 +79,12 @@ REPORTS_DIR = PROJECT_ROOT / "eval" / "reports" if SOURCE_CHECKOUT else Path("ev
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
+@click.option(
+    "--fidelity",
+    is_flag=True,
+    help="Run the claim-fidelity cases instead (eval/fidelity.jsonl: scripted distortions and "
+    "loose quotes); exit 1 if any claim is shown that its citations do not support.",
+)
 @click.pass_context
 def eval_command(
     ctx: click.Context,
@@ -94,6 +100,7 @@ def eval_command(
     write_thresholds: bool,
     as_json: bool,
     no_progress: bool,
+    fidelity: bool,
 ) -> None:
     """Measure how far the assistant's answers and citations can be trusted.
 
@@ -103,6 +110,13 @@ def eval_command(
     Metric definitions: docs/eval.md.
     """
     try:
+        if fidelity:
+            from assistant.evaluation.fidelity import fidelity_report
+
+            fc, _, _ = _fact_checker(ctx, None, top_k)
+            text, code = fidelity_report(fc, as_json=as_json)
+            click.echo(text)
+            ctx.exit(code)
         if compare:
             if check or write_thresholds:
                 raise click.UsageError("--compare runs nothing, so it cannot --check or write")
@@ -122,9 +136,13 @@ def eval_command(
             as_json=as_json,
             no_progress=no_progress,
         )
-    except AssistantError as exc:
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(exc.exit_code)
+    except (click.ClickException, click.exceptions.Exit):
+        raise
+    except Exception as exc:  # the eval CLI's error boundary: one line, never a traceback
+        if ctx.find_root().params.get("debug"):
+            raise
+        click.echo(f"error: {user_message(exc, doing='running the eval')}", err=True)
+        ctx.exit(exit_code(exc))
     ctx.exit(code)
 
 

@@ -33,7 +33,24 @@ SHORT_KIND = {
     "multi_turn": "turn",
 }
 CHART_METRICS = tuple(m.key for m in METRICS if m.unit == "rate")
+# Metrics about refusing need cases that should be refused; about answers, answerable cases.
+# Where a kind has none, the figure says nothing (a refusal precision of 0 for a kind whose
+# every case is answerable only repeats its wrong refusals), so it is shown as not applicable.
+NEEDS_UNANSWERABLE = ("refusal_precision", "refusal_recall", "refusal_f1", "grounded_refusal_f1")
+NEEDS_ANSWERABLE = ("answer_correctness",)
+VERDICT_WORST = 5  # failing cases linked from the verdict
 FILES = ("results.jsonl", "summary.json", "report.md", "metrics_by_kind.png")
+
+
+def applicable(group: dict[str, Any]) -> dict[str, Any]:
+    """``group``'s metrics with those that do not apply to its cases set to None."""
+    n = group.get("n", {})
+    out = dict(group)
+    if n.get("unanswerable", 1) == 0:
+        out.update(dict.fromkeys(NEEDS_UNANSWERABLE))
+    if n.get("answerable", 1) == 0:
+        out.update(dict.fromkeys(NEEDS_ANSWERABLE))
+    return out
 
 
 def write_report(
@@ -88,7 +105,7 @@ def summary_table(summary: dict[str, Any]) -> Table:
     )
     for info in METRICS:
         values = [summary["overall"].get(info.key)] + [
-            summary["by_kind"][k].get(info.key) for k in kinds
+            applicable(summary["by_kind"][k]).get(info.key) for k in kinds
         ]
         label = f"{info.label} (ms)" if info.unit == "s" else info.label
         table.add_row(label, *(_cell(info.key, v) for v in values))
@@ -141,6 +158,7 @@ def markdown_report(
         "",
         "Definitions of every metric: `docs/eval.md`. Rates are percentages.",
         "",
+        *verdict_lines(run),
         "## Overall",
         "",
         "| metric | this run | " + ref["label"] + " |",
@@ -161,7 +179,7 @@ def markdown_report(
         "| cases | " + " | ".join(str(summary["by_kind"][k]["n"]["cases"]) for k in kinds) + " |",
     ]
     for info in METRICS:
-        cells = [fmt(info.key, summary["by_kind"][k].get(info.key)) for k in kinds]
+        cells = [fmt(info.key, applicable(summary["by_kind"][k]).get(info.key)) for k in kinds]
         lines.append(f"| {info.label} | " + " | ".join(cells) + " |")
     lines += ["", "![metrics by kind](metrics_by_kind.png)", ""]
     if checks:
@@ -187,7 +205,10 @@ def markdown_report(
         lines += [f"### {kind} ({len(group)})", ""]
         for r in group:
             reasons = "; ".join(r.scores.failures) or "failed"
-            lines.append(f"- **{r.case.id}** — {_md(r.case.question)} — {_md(reasons)}")
+            lines.append(
+                f'- <a id="case-{r.case.id}"></a>**{r.case.id}** — {_md(r.case.question)} — '
+                f"{_md(reasons)}"
+            )
         lines.append("")
     flagged = [r for r in run.results if r.scores.passed and r.scores.failures]
     if flagged:
@@ -196,6 +217,66 @@ def markdown_report(
             lines.append(f"- **{r.case.id}** — {_md('; '.join(r.scores.failures))}")
         lines.append("")
     return "\n".join(lines)
+
+
+def verdict_lines(run: EvalRun) -> list[str]:
+    """The run in plain words for a reader who will not study the tables, worst failures linked."""
+    results = list(run.results)
+    answerable = [r for r in results if r.scores.answerable]
+    unanswerable = [r for r in results if not r.scores.answerable]
+    conflicts = [r for r in results if r.scores.conflict_covered is not None]
+    invalid = sum(not c.valid for r in results for c in r.scores.citation_checks)
+    errors = sum(r.scores.error is not None for r in results)
+    parts = []
+    if answerable:
+        correct = sum(r.scores.correct is True for r in answerable)
+        wrongly_refused = sum(r.scores.refused for r in answerable)
+        parts.append(
+            f"answers {_pct(correct, len(answerable))} of the answerable questions correctly "
+            f"and wrongly refuses {_pct(wrongly_refused, len(answerable))}"
+        )
+    if unanswerable:
+        answered = sum(not r.scores.refused for r in unanswerable)
+        parts.append(
+            f"answers {_pct(answered, len(unanswerable))} of the questions it should refuse"
+        )
+    if conflicts:
+        missed = sum(not r.scores.conflict_covered for r in conflicts)
+        parts.append(f"misses {_pct(missed, len(conflicts))} of the disagreements between articles")
+    quotes = f"shows {invalid} quote{'s' if invalid != 1 else ''} that could not be verified"
+    verdict = f"**In short:** the assistant ({run.model}) {', '.join(parts)}, and {quotes}"
+    if errors:
+        verdict += f"; {errors} case{'s' if errors != 1 else ''} failed with an error"
+    lines = ["## Verdict", "", verdict + ".", ""]
+    failing = sorted((r for r in results if not r.scores.passed), key=_severity)
+    if failing:
+        lines.append("Worst failing cases:")
+        lines.append("")
+        for r in failing[:VERDICT_WORST]:
+            reasons = "; ".join(r.scores.failures) or "failed"
+            lines.append(f"- [{r.case.id}](#case-{r.case.id}) ({r.case.kind}): {_md(reasons)}")
+        lines.append("")
+    return lines
+
+
+def _severity(r: Any) -> tuple[int, str]:
+    """Invalid quotes first, then answers that should have been refusals, then the rest."""
+    s = r.scores
+    if any(not c.valid for c in s.citation_checks):
+        rank = 0
+    elif s.error is not None:
+        rank = 1
+    elif not s.answerable and not s.refused:
+        rank = 2
+    elif s.answerable and s.refused:
+        rank = 3
+    else:
+        rank = 4
+    return rank, r.case.id
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%"
 
 
 def _md(text: str) -> str:
@@ -215,7 +296,7 @@ def write_chart(summary: dict[str, Any], path: Path) -> Path:
 
     kinds = [k for k in KINDS if k in summary["by_kind"]]
     rows = [*kinds, "overall"]
-    groups = [summary["by_kind"][k] for k in kinds] + [summary["overall"]]
+    groups = [applicable(summary["by_kind"][k]) for k in kinds] + [summary["overall"]]
     data = np.array(
         [[np.nan if g.get(m) is None else 100 * g[m] for m in CHART_METRICS] for g in groups]
     )

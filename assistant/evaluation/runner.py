@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from assistant.errors import AssistantError, InputError
+from assistant.errors import InputError, known_error
 from assistant.evaluation.cases import KINDS, Case, EvalSetError
 from assistant.evaluation.metrics import CaseScores, aggregate, score_case
 from assistant.schema import Answer
@@ -237,9 +237,7 @@ def _run_case(
     except InputError:
         raise  # a setting or the case itself is unusable: every case would fail alike
     except Exception as exc:
-        from assistant.model_errors import explain
-
-        known = exc if isinstance(exc, AssistantError) else explain(exc)
+        known = known_error(exc)
         if known is None or (known is exc and not any_ok):
             raise
         if not any_ok:

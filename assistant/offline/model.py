@@ -33,6 +33,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from assistant.answer.conflicts import figures
 from assistant.answer.guard import find_injection
 from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_OPEN, QUESTION_PREFIX
+from assistant.answer.sentences import strip_sentence_ids
 from assistant.schema import Claim, ModelAnswer
 from assistant.text import STOPWORDS, sentence_spans, stem, tokens
 from assistant.tokens import count_tokens
@@ -186,6 +187,7 @@ def parse_prompt(prompt: str) -> tuple[str, list[tuple[int, str, str]]]:
     block = ""
     if PASSAGES_OPEN in prompt and PASSAGES_CLOSE in prompt:
         block = prompt.split(PASSAGES_OPEN, 1)[1].rsplit(PASSAGES_CLOSE, 1)[0]
+        block = strip_sentence_ids(block)  # this engine quotes; it does not cite sentence ids
     headers = list(PASSAGE_HEADER.finditer(block))
     passages = []
     for i, header in enumerate(headers):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import ArticleError
+from assistant.store.byline import stated_outlet_and_date
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 2_000_000
@@ -103,16 +104,26 @@ def derive_title(text: str, limit: int = 90) -> str:
     return text.strip()[:limit]
 
 
+def described_title(title: str) -> tuple[bool, str]:
+    """Whether ``title`` is a description in [brackets] (the catalog's mark for an article
+    without a headline), and its text without the brackets; readers must not take it for one."""
+    stripped = title.strip()
+    if len(stripped) > 2 and stripped.startswith("[") and stripped.endswith("]"):
+        return True, stripped[1:-1].strip()
+    return False, title
+
+
 def load_article(path: Path, catalog: dict[str, dict[str, str]] | None = None) -> Article:
     text = read_article_text(path)
     article_id = path.stem
     entry = (catalog or {}).get(article_id, {})
+    stated_outlet, stated_date = stated_outlet_and_date(text) if not entry else (None, None)
     return Article(
         article_id=article_id,
         text=text,
         title=entry.get("title") or derive_title(text),
-        outlet=entry.get("outlet") or None,
-        date=entry.get("date") or None,
+        outlet=entry.get("outlet") or stated_outlet,
+        date=entry.get("date") or stated_date,
         path=str(path),
         sha=content_hash(text),
     )

@@ -1,31 +1,32 @@
-"""The Gradio Blocks app: chat, evidence panel, corpus tab, and the named API endpoints.
+"""The Gradio Blocks app: the layout, the wiring of events and endpoints, and serving it.
 
-Every handler works on the one ``FactChecker`` given to ``build_app``; the UI adds no answering
-logic of its own. The conversation is kept server-side per browser session as ``Turn`` objects
-(the question, the ``Answer`` and its rendered HTML), so follow-up questions send the model the
-plain answer text, never the HTML shown in the chat.
+What each event does lives in ``handlers.py`` and ``api.py`` (no Gradio there); this module only
+places components and connects them. To add a tab or mode, build it in its own module with a
+``build(handlers)`` function called inside ``build_app``'s ``gr.Tabs()``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from assistant.errors import AssistantError, InputError
-from assistant.schema import Answer
-from assistant.settings import OFFLINE_MODEL
-from assistant.store.index import ArticleEntry
+from assistant.errors import AssistantError, user_message
 from assistant.ui import render
+from assistant.ui.api import Api
+from assistant.ui.auth import SignInThrottle, parse_auth
+from assistant.ui.handlers import SKIP, ChatUpdate, Handlers, Turn, log_unexpected
+from assistant.ui.network import bind_failure, check_host
 from assistant.ui.style import CSS
-from assistant.ui.uploads import add_upload, human_bytes
+from assistant.ui.uploads import human_bytes
+
+__all__ = ["EXAMPLES", "Turn", "build_app", "launch", "parse_auth", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -47,226 +48,62 @@ THEME = gr.themes.Soft(
 )
 
 
-@dataclass(frozen=True)
-class Turn:
-    """One exchange in the chat: what was asked, what came back, and how it is shown."""
-
-    question: str
-    answer: Answer | None  # None while pending or when answering failed
-    html: str
-
-    def messages(self) -> list[dict[str, str]]:
-        question = render.sanitize(f'<div class="fc-q">{render.esc(self.question)}</div>')
-        return [
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": self.html},
-        ]
+def _gr(value: Any) -> Any:
+    return gr.skip() if value is SKIP else value
 
 
-def _messages(turns: list[Turn]) -> list[dict[str, str]]:
-    return [m for t in turns for m in t.messages()]
+def _chat_outputs(update: ChatUpdate) -> tuple[Any, ...]:
+    return tuple(_gr(v) for v in update)
 
 
-def _history(turns: list[Turn]) -> list[tuple[str, str]]:
-    """What the model sees of the conversation: questions and plain answers, no markup."""
-    out: list[tuple[str, str]] = []
-    for t in turns:
-        if t.answer is not None:
-            out += [("user", t.question), ("assistant", t.answer.answer)]
-    return out
+def _endpoint(func: Callable[..., Any], doing: str) -> Callable[..., Any]:
+    """An API endpoint whose failures reach the caller as one line (AppError), logged if a bug."""
 
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            log_unexpected(exc, "%s failed", doing)
+            raise gr.Error(user_message(exc, doing=doing), print_exception=False) from None
 
-def user_message(exc: BaseException) -> str:
-    """The line a user sees for a failure: ours verbatim, model-client errors explained."""
-    if isinstance(exc, AssistantError):
-        return str(exc)
-    from assistant.model_errors import explain
-
-    known = explain(exc)
-    if known is not None:
-        return str(known)
-    return (
-        f"Something went wrong while answering ({type(exc).__name__}). "
-        "Please try again; the details are in the server log."
-    )
+    return wrapper
 
 
 def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
     """The web UI over ``fact_checker``; start it with ``launch(app, ...)`` or ``serve``."""
-    fc = fact_checker
-    settings = fc.settings
-    seeds_dir = Path(settings.seeds_dir).resolve()
-    uploads_dir = settings.resolved_uploads_dir().resolve()
-
-    def corpus() -> render.Corpus:
-        return render.Corpus.of(fc.articles())
-
-    def origin(entry: ArticleEntry) -> str:
-        parent = Path(entry.path).resolve().parent
-        if parent == seeds_dir:
-            return "seed"
-        if parent == uploads_dir:
-            return "uploaded"
-        return "added"
-
-    def entry_json(entry: ArticleEntry) -> dict[str, Any]:
-        # No server paths in API answers (and a "path" key would make gradio_client try to
-        # download the value as a file).
-        data = {k: v for k, v in entry.to_json().items() if k != "path"}
-        return {**data, "source": origin(entry)}
-
-    def corpus_views() -> tuple[str, Any]:
-        entries = fc.articles()
-        table = render.corpus_table_html(entries, origin)
-        choices = [(f"{e.title} ({e.article_id})", e.article_id) for e in entries]
-        return table, gr.update(choices=choices)
-
-    def model_choices() -> list[str]:
-        names = [fc.model_name, OFFLINE_MODEL]
-        if settings.openai_api_key is not None:
-            names.append(settings.openai_model)
-        return list(dict.fromkeys(names))
-
-    # --- handlers ------------------------------------------------------------------------
+    h = Handlers(fact_checker)
+    api = Api(h)
+    settings = h.settings
 
     def respond(
         message: str, turns: list[Turn], model: str | None, top_k: float | None
-    ) -> Iterator[tuple[Any, Any, Any, Any]]:
-        question = (message or "").strip()
-        if not question:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            return
-        turns = list(turns or [])
-        pending = Turn(question, None, render.pending_html(question))
-        yield "", _messages([*turns, pending]), gr.skip(), gr.skip()
-        final: Answer | None = None
-        try:
-            shelf = corpus()
-            for snapshot in fc.stream(
-                question,
-                _history(turns),
-                top_k=round(top_k) if top_k else None,
-                model=model or None,
-            ):
-                final = snapshot
-                partial = Turn(
-                    question, snapshot, render.answer_html(snapshot, shelf, streaming=True)
-                )
-                evidence = render.evidence_html(snapshot, shelf, fc.article_text)
-                yield gr.skip(), _messages([*turns, partial]), gr.skip(), evidence
-            if final is None:
-                raise AssistantError("the model returned no answer; please try again")
-            done = Turn(question, final, render.answer_html(final, shelf))
-            turns.append(done)
-            evidence = render.evidence_html(final, shelf, fc.article_text)
-            yield gr.skip(), _messages(turns), turns, evidence
-        except Exception as exc:
-            if not isinstance(exc, AssistantError):
-                log.exception("answering %r failed", question)
-            turns.append(Turn(question, None, render.error_html(user_message(exc))))
-            keep = question if isinstance(exc, InputError) else ""
-            yield keep, _messages(turns), turns, gr.skip()
+    ) -> Iterator[tuple[Any, ...]]:
+        for update in h.respond(message, turns, model, top_k):
+            yield _chat_outputs(update)
 
     def select_answer(turns: list[Turn], evt: gr.SelectData) -> Any:
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        if not isinstance(index, int) or not 0 <= index // 2 < len(turns or []):
-            return gr.skip()
-        answer = turns[index // 2].answer
-        if answer is None:
-            return gr.skip()
-        return render.evidence_html(answer, corpus(), fc.article_text)
-
-    def new_conversation() -> tuple[list[Turn], list[Any], str, str]:
-        return [], [], render.EVIDENCE_EMPTY, ""
+        return _gr(h.evidence_for(turns, evt.index))
 
     def pick_example(evt: gr.SelectData) -> str:
         value = evt.value
         return str(value.get("text", "")) if isinstance(value, dict) else str(value)
 
-    def on_upload(path: str | None) -> tuple[str, str, Any, None]:
-        if not path:
-            return gr.skip(), gr.skip(), gr.skip(), None
-        try:
-            result = add_upload(fc, Path(path))
-            notice = render.notice_html(result.message(), ok=True)
-        except Exception as exc:
-            if not isinstance(exc, AssistantError):
-                log.exception("upload of %s failed", path)
-            notice = render.notice_html(f"Not added: {user_message(exc)}", ok=False)
-        table, choices = corpus_views()
-        return notice, table, choices, None
+    def on_upload(path: str | None) -> tuple[Any, ...]:
+        update = h.upload(path)
+        if update is None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+        notice, table, choices, header = update
+        return notice, table, gr.update(choices=choices), header, None
 
-    def show_article(article_id: str | None) -> str:
-        if not article_id:
-            return ""
-        entry = corpus().get(article_id)
-        if entry is None:
-            return render.notice_html(f"No article with id {article_id!r}.", ok=False)
-        return render.article_html(entry, fc.article_text(article_id))
-
-    def on_load() -> tuple[str, Any, str]:
-        table, choices = corpus_views()
-        return table, choices, header_html()
-
-    def header_html() -> str:
-        entries = fc.articles()
-        return render.sanitize(
-            '<div class="fc-header"><h1>Fact-check assistant</h1>'
-            f"<p>Answers only from the {len(entries)} indexed news articles. Every claim cites "
-            "a verified verbatim quote; when the articles do not say, it says so.</p></div>"
-        )
-
-    # --- API endpoints ---------------------------------------------------------------------
-
-    def ask(
-        question: str,
-        history: list | None = None,  # type: ignore[type-arg]
-        top_k: int | None = None,
-        model: str | None = None,
-    ) -> dict:  # type: ignore[type-arg]
-        """Answer a question from the articles. Returns the same JSON as `assistant ask --json`:
-        answer text with [n] markers, refused, citations (article_id, quote, start, end),
-        conflicts, passages. history: earlier turns as [{"role", "content"}] or [role, text]."""
-        try:
-            return fc.ask(question, history or None, top_k=top_k, model=model or None).model_dump()
-        except Exception as exc:
-            if not isinstance(exc, AssistantError):
-                log.exception("/ask failed")
-            raise gr.Error(user_message(exc), print_exception=False) from None
-
-    def articles() -> list:  # type: ignore[type-arg]
-        """The indexed articles: article_id, version, title, outlet, date, passages, source."""
-        return [entry_json(e) for e in fc.articles()]
-
-    def article(article_id: str) -> dict:  # type: ignore[type-arg]
-        """One article's full text, so a caller can check text[start:end] == quote."""
-        entry = corpus().get(article_id)
-        if entry is None:
-            raise gr.Error(
-                f"no article with id {article_id!r}; see /articles for the ids",
-                print_exception=False,
-            )
-        return {**entry_json(entry), "text": fc.article_text(article_id)}
-
-    def add_article(path: str | None) -> dict:  # type: ignore[type-arg]
-        if not path:
-            raise gr.Error(
-                "no file was sent; pass gradio_client.handle_file(path)", print_exception=False
-            )
-        try:
-            result = add_upload(fc, Path(path))
-        except Exception as exc:
-            if not isinstance(exc, AssistantError):
-                log.exception("/add_article failed")
-            raise gr.Error(user_message(exc), print_exception=False) from None
-        return {"status": result.status, **entry_json(result.entry)}
-
-    # --- layout ----------------------------------------------------------------------------
+    def on_load() -> tuple[Any, ...]:
+        table, choices, header = h.page_views()
+        return table, gr.update(choices=choices), header
 
     limit_text = human_bytes(min(settings.max_upload_bytes, 2_000_000))
     with gr.Blocks(title="Fact-check assistant", analytics_enabled=False) as app:
         turns_state = gr.State([])
-        header = gr.HTML(header_html(), elem_id="fc-header")
+        header = gr.HTML(h.header(), elem_id="fc-header")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=7, min_width=420):
@@ -277,7 +114,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         height=600,
                         latex_delimiters=[],
                         feedback_options=None,
-                        placeholder=("Ask about the articles; every claim comes with its source."),
+                        placeholder="Ask about the articles; every claim comes with its source.",
                         examples=[{"text": q, "display_text": q} for q in EXAMPLES],
                         autoscroll=True,
                         buttons=[],
@@ -297,11 +134,11 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         )
                     with gr.Accordion("Settings", open=False, elem_id="fc-settings"):
                         model_box = gr.Dropdown(
-                            choices=model_choices(),
-                            value=fc.model_name,
+                            choices=h.model_choices(),
+                            value=h.fc.model_name,
                             label="Model",
                             info="“offline” runs locally; any other name is an OpenAI "
-                            "model (needs OPENAI_API_KEY).",
+                            "model (the server needs an API key for it).",
                             allow_custom_value=True,
                         )
                         top_k_box = gr.Slider(
@@ -323,15 +160,9 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                     )
             with gr.Tab("Corpus", id="corpus"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    corpus_table = gr.HTML(
-                        render.corpus_table_html(fc.articles(), origin),
-                        elem_id="fc-corpus",
-                        js_on_load=None,
-                    )
+                    corpus_table = gr.HTML(h.corpus_table(), elem_id="fc-corpus", js_on_load=None)
                     article_picker = gr.Dropdown(
-                        choices=[
-                            (f"{e.title} ({e.article_id})", e.article_id) for e in fc.articles()
-                        ],
+                        choices=h.article_choices(),
                         value=None,
                         allow_custom_value=True,  # articles added by other sessions
                         label="Read an article",
@@ -351,8 +182,8 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                     upload_notice = gr.HTML("", elem_id="fc-upload-notice", js_on_load=None)
                     gr.Markdown(
                         "An added article is split into passages, embedded locally and "
-                        "searchable in the next question. A file with the same name as an "
-                        "earlier upload replaces it.",
+                        "searchable in the next question. Uploading a file with the same name "
+                        "again replaces that upload; other names never replace an article.",
                         elem_classes=["fc-help"],
                     )
         # Hidden components that carry the file-upload API (a real File component, so
@@ -387,7 +218,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
             select_answer, turns_state, evidence, api_name="evidence", api_visibility="undocumented"
         )
         clear_btn.click(
-            new_conversation,
+            h.new_conversation,
             None,
             [turns_state, chatbot, evidence, question_box],
             api_visibility="private",
@@ -396,13 +227,13 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
         upload.upload(
             on_upload,
             upload,
-            [upload_notice, corpus_table, article_picker, upload],
+            [upload_notice, corpus_table, article_picker, header, upload],
             api_visibility="private",
             concurrency_limit=1,
             concurrency_id="ingest",
         )
         article_picker.change(
-            show_article,
+            _endpoint(h.show_article, "showing the article"),
             article_picker,
             article_view,
             api_name="show_article",
@@ -416,11 +247,16 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
             show_progress="hidden",
         )
 
-        gr.api(ask, api_name="ask", concurrency_limit=concurrency_limit, concurrency_id="answer")
-        gr.api(articles, api_name="articles")
-        gr.api(article, api_name="article")
+        gr.api(
+            _endpoint(api.ask, "answering"),
+            api_name="ask",
+            concurrency_limit=concurrency_limit,
+            concurrency_id="answer",
+        )
+        gr.api(_endpoint(api.articles, "listing the articles"), api_name="articles")
+        gr.api(_endpoint(api.article, "reading the article"), api_name="article")
         api_file.upload(
-            add_article,
+            _endpoint(api.add_article, "adding the article"),
             api_file,
             api_result,
             api_name="add_article",
@@ -437,12 +273,18 @@ def launch(
     *,
     host: str = "127.0.0.1",
     port: int | None = 7860,
-    auth: tuple[str, str] | None = None,
+    auth: tuple[str, str] | Callable[..., Any] | None = None,
     max_upload_bytes: int = 1_000_000,
     prevent_thread_lock: bool = False,
     quiet: bool = False,
 ) -> str:
-    """Start the server with the project's fixed choices (theme, no share link, no SSR)."""
+    """Start the server with the project's fixed choices (theme, no share link, no SSR).
+
+    A (user, password) pair is wrapped in a ``SignInThrottle``, so failed sign-ins through
+    /login are limited however the app is started.
+    """
+    if isinstance(auth, tuple):
+        auth = SignInThrottle(*auth).check
     _, local_url, _ = app.launch(
         server_name=host,
         server_port=port,
@@ -465,21 +307,12 @@ def launch(
     return local_url
 
 
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """``user:password`` (ASSISTANT_UI_AUTH) as the pair Gradio expects."""
-    if value is None or not value.strip():
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user.strip() or not password:
-        raise InputError("ASSISTANT_UI_AUTH must look like user:password (both parts non-empty)")
-    return user.strip(), password
-
-
 def serve(fact_checker: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Run the web UI until interrupted (``assistant serve``)."""
     settings = fact_checker.settings
     secret = settings.ui_auth.get_secret_value() if settings.ui_auth is not None else None
     auth = parse_auth(secret)
+    check_host(host)
     if auth is None and host not in {"127.0.0.1", "localhost", "::1"}:
         log.warning(
             "serving on %s without a password: anyone who can reach this port can use it; "
@@ -498,12 +331,7 @@ def serve(fact_checker: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
             quiet=True,  # Gradio's banner suggests share=True, which this app never uses
         )
     except OSError as exc:
-        if "port" in str(exc).lower():
-            raise AssistantError(
-                f"cannot listen on {host}:{port}: the port is in use or not allowed; "
-                "pass --port with another number or stop the other server"
-            ) from None
-        raise AssistantError(f"cannot start the web server on {host}:{port}: {exc}") from None
+        raise AssistantError(bind_failure(host, port, exc)) from None
     print(
         f"Fact-check assistant: {url} ({len(fact_checker.articles())} articles"
         f"{', sign-in required' if auth else ''}). Press Ctrl-C to stop.",

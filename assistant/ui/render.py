@@ -2,62 +2,76 @@
 
 Everything here is pure (no Gradio), so it is unit-tested directly. Article text and model
 output are untrusted: an uploaded article may contain ``<script>`` or ``<img onerror=...>``, and
-a model may echo it. Every dynamic string is therefore HTML-escaped where it is inserted, and
-the finished fragment is passed through nh3 with a small allow-list as a second, independent
-guard. As a precaution, ``$``, ``{``, ``}`` and backticks are then written as character
-references, so no client-side template, Markdown or LaTeX pass can give article text meaning.
+a model may echo it. The markup lives in Jinja2 templates (``templates/``) with autoescaping on,
+so every dynamic string is HTML-escaped where it is inserted, and the finished fragment is
+passed through nh3 with a small allow-list as a second, independent guard. As a precaution,
+``$``, ``{``, ``}`` and backticks are then written as character references, so no client-side
+template, Markdown or LaTeX pass can give article text meaning.
 
 Chat messages are single-line HTML blocks without blank lines: Gradio's Markdown renderer then
-passes them through as HTML instead of re-reading the article text as Markdown.
+passes them through as HTML instead of re-reading the article text as Markdown. Newlines in
+inserted values become ``<br>`` and the templates' own line breaks are removed.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from assistant.schema import Answer, Citation, Conflict, PassageRef
+from assistant.store.corpus import described_title
 from assistant.store.index import ArticleEntry
+from assistant.ui.markdown import is_markdown, markdown_html, markdown_plain
 
 ALLOWED_TAGS = frozenset(
     {
-        "div",
-        "span",
-        "p",
-        "sup",
-        "mark",
-        "blockquote",
-        "ol",
-        "ul",
-        "li",
-        "strong",
-        "em",
-        "br",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "small",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "code",
+        "div", "span", "p", "sup", "mark", "blockquote", "ol", "ul", "li", "strong", "em",
+        "br", "h1", "h2", "h3", "h4", "h5", "h6", "small", "table", "thead", "tbody", "tr",
+        "th", "td", "code", "pre", "hr",
     }
-)
+)  # fmt: skip
 ALLOWED_ATTRIBUTES = {"*": {"class", "title", "role", "aria-label", "aria-live"}}
 
 # Characters that Gradio's client-side template, Markdown and LaTeX passes give meaning to.
 _INERT = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;"})
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = frozenset('.!?"”’)')
+_TEMPLATE_BREAKS = re.compile(r"\n\s*")
 CONTEXT_CHARS = 320  # context shown either side of a quote that lies in no prompt passage
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _finalize(value: Any) -> Any:
+    """Every inserted string escaped, with its newlines as ``<br>`` (one HTML block)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        text = value.replace("\r\n", "\n")
+        return Markup("<br>").join(escape(part) for part in text.split("\n"))
+    return value
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+    )
+
+
+def _render(template: str, **values: Any) -> str:
+    html = _env().get_template(template).render(**values)
+    return sanitize(_TEMPLATE_BREAKS.sub("", html))
 
 
 def sanitize(fragment: str) -> str:
@@ -74,12 +88,20 @@ def sanitize(fragment: str) -> str:
 
 
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return str(escape(str(text)))
 
 
-def _one_line(fragment: str) -> str:
-    """Newlines become <br> so a message stays one HTML block for the Markdown renderer."""
-    return fragment.replace("\r\n", "\n").replace("\n", "<br>")
+@dataclass(frozen=True)
+class Title:
+    """A title as shown: a catalog description ("[...]") is shown as one, not as a headline."""
+
+    text: str
+    described: bool
+
+    @classmethod
+    def of(cls, title: str) -> Title:
+        described, text = described_title(title)
+        return cls(text, described)
 
 
 def _meta(entry: ArticleEntry | None) -> str:
@@ -90,7 +112,7 @@ def _meta(entry: ArticleEntry | None) -> str:
 
 @dataclass(frozen=True)
 class Corpus:
-    """What the renderer knows about the articles: catalog entries and where seeds live."""
+    """What the renderer knows about the articles: their catalog entries by id."""
 
     entries: Mapping[str, ArticleEntry]
 
@@ -98,14 +120,18 @@ class Corpus:
     def of(cls, entries: Iterable[ArticleEntry]) -> Corpus:
         return cls({e.article_id: e for e in entries})
 
-    def get(self, article_id: str) -> ArticleEntry | None:
-        return self.entries.get(article_id)
+    def get(self, article_id: object) -> ArticleEntry | None:
+        return self.entries.get(article_id) if isinstance(article_id, str) else None
+
+    def is_markdown(self, article_id: str) -> bool:
+        entry = self.get(article_id)
+        return entry is not None and is_markdown(entry.path)
 
 
 # --- chat messages -------------------------------------------------------------------------
 
 
-def _with_markers(text: str, ids: set[int]) -> str:
+def _with_markers(text: str, ids: set[int]) -> Markup:
     """Escaped answer text with each known ``[n]`` as a superscript citation marker."""
 
     def sup(match: re.Match[str]) -> str:
@@ -114,45 +140,32 @@ def _with_markers(text: str, ids: set[int]) -> str:
             return match.group(0)
         return f'<sup class="fc-cite" title="Source {n}">[{n}]</sup>'
 
-    return _MARKER.sub(sup, esc(text))
+    return Markup(_MARKER.sub(sup, str(_finalize(text))))
 
 
-def _source_item(c: Citation, corpus: Corpus) -> str:
-    meta = _meta(corpus.get(c.article_id))
-    meta_html = f' <span class="fc-src-meta">{esc(meta)}</span>' if meta else ""
-    return (
-        f'<li class="fc-src"><span class="fc-src-n">[{c.id}]</span> '
-        f'<span class="fc-src-title">{esc(c.title)}</span>{meta_html}'
-        f'<blockquote class="fc-quote">“{esc(c.quote)}”</blockquote></li>'
-    )
-
-
-def conflicts_html(conflicts: Sequence[Conflict], citations: Sequence[Citation]) -> str:
-    """Each disagreement as columns, one per side (article), with its figures and sources."""
+def _conflict_blocks(
+    conflicts: Sequence[Conflict], citations: Sequence[Citation]
+) -> list[dict[str, Any]]:
     by_id = {c.id: c for c in citations}
     blocks = []
     for conflict in conflicts:
         value_of = dict(zip(conflict.citation_ids, conflict.values, strict=False))
-        groups = conflict.sides or _groups_by_value(conflict)
-        columns = []
-        for ids in groups:
+        sides = []
+        for ids in conflict.sides or _groups_by_value(conflict):
             values = " · ".join(dict.fromkeys(value_of[cid] for cid in ids if cid in value_of))
-            sources = "".join(
-                f'<li><span class="fc-src-n">[{cid}]</span> {esc(by_id[cid].title)}</li>'
-                for cid in ids
-                if cid in by_id
-            )
-            columns.append(
-                f'<div class="fc-side"><div class="fc-side-value">{esc(values)}</div>'
-                f'<ul class="fc-side-sources">{sources}</ul></div>'
-            )
-        blocks.append(
-            '<div class="fc-conflict" role="note">'
-            f'<div class="fc-conflict-title">Sources give different figures for '
-            f"{esc(conflict.topic)}</div>"
-            f'<div class="fc-sides">{"".join(columns)}</div></div>'
-        )
-    return "".join(blocks)
+            sources = [
+                {"id": cid, "title": Title.of(by_id[cid].title)} for cid in ids if cid in by_id
+            ]
+            sides.append({"figures": values, "sources": sources})
+        blocks.append({"topic": conflict.topic, "sides": sides})
+    return blocks
+
+
+def conflicts_html(conflicts: Sequence[Conflict], citations: Sequence[Citation]) -> str:
+    """Each disagreement as columns, one per side (article), with its figures and sources."""
+    macros = _env().get_template("macros.html").module
+    html = str(macros.conflicts(_conflict_blocks(conflicts, citations)))  # type: ignore[attr-defined]
+    return sanitize(_TEMPLATE_BREAKS.sub("", html))
 
 
 def _groups_by_value(conflict: Conflict) -> list[list[int]]:
@@ -164,34 +177,26 @@ def _groups_by_value(conflict: Conflict) -> list[list[int]]:
 
 def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> str:
     """One assistant chat message: the answer, conflicts, numbered sources and notes."""
-    parts: list[str] = []
-    state = " fc-streaming" if streaming else ""
-    if answer.refused:
-        parts.append(
-            f'<div class="fc-msg fc-refused{state}" role="note">'
-            '<div class="fc-badge fc-badge-refused">Not in the articles</div>'
-            f'<p class="fc-answer">{_one_line(esc(answer.answer))}</p>'
-        )
-    else:
-        ids = {c.id for c in answer.citations}
-        parts.append(
-            f'<div class="fc-msg fc-answered{state}">'
-            f'<p class="fc-answer">{_one_line(_with_markers(answer.answer, ids))}</p>'
-        )
-        parts.append(conflicts_html(answer.conflicts, answer.citations))
-        if answer.citations:
-            items = "".join(_source_item(c, corpus) for c in answer.citations)
-            parts.append(
-                f'<div class="fc-sources-h">Sources</div><ol class="fc-sources">{items}</ol>'
-            )
-    for note in answer.notes:
-        parts.append(f'<p class="fc-note">{_one_line(esc(note))}</p>')
-    if streaming:
-        parts.append('<div class="fc-status" aria-live="polite">Checking quotes…</div>')
-    else:
-        parts.append(f'<div class="fc-footer">{esc(_footer(answer))}</div>')
-    parts.append("</div>")
-    return sanitize("".join(parts))
+    ids = {c.id for c in answer.citations}
+    sources = [
+        {
+            "id": c.id,
+            "title": Title.of(c.title),
+            "meta": _meta(corpus.get(c.article_id)),
+            "quote": c.quote,
+        }
+        for c in answer.citations
+    ]
+    return _render(
+        "answer.html",
+        refused=answer.refused,
+        streaming=streaming,
+        text=answer.answer if answer.refused else _with_markers(answer.answer, ids),
+        conflicts=[] if answer.refused else _conflict_blocks(answer.conflicts, answer.citations),
+        sources=[] if answer.refused else sources,
+        notes=answer.notes,
+        footer=_footer(answer),
+    )
 
 
 def _footer(answer: Answer) -> str:
@@ -204,33 +209,27 @@ def _footer(answer: Answer) -> str:
     return " · ".join(bits)
 
 
-def pending_html(question: str) -> str:
-    del question  # the user's bubble already shows it
-    return sanitize(
-        '<div class="fc-msg fc-pending" aria-live="polite">'
-        '<span class="fc-dot"></span><span class="fc-dot"></span><span class="fc-dot"></span>'
-        " Searching the articles…</div>"
-    )
+def question_html(question: str) -> str:
+    """The user's chat bubble."""
+    return _render("question.html", question=question)
+
+
+def pending_html(status: str = "Searching the articles…") -> str:
+    return _render("pending.html", status=status)
 
 
 def error_html(message: str) -> str:
     """A failed turn: visibly an error, with the one-line reason."""
-    return sanitize(
-        '<div class="fc-msg fc-error" role="alert">'
-        '<div class="fc-badge fc-badge-error">Could not answer</div>'
-        f'<p class="fc-answer">{_one_line(esc(message))}</p></div>'
-    )
+    return _render("error.html", message=message)
+
+
+def header_html(article_count: int) -> str:
+    return _render("header.html", count=article_count)
 
 
 # --- the evidence panel --------------------------------------------------------------------
 
-EVIDENCE_EMPTY = sanitize(
-    '<div class="fc-evidence fc-evidence-empty">'
-    '<h3 class="fc-panel-h">Evidence</h3>'
-    "<p>Ask a question. Each cited passage appears here in its article, with the quoted words "
-    "highlighted, so you can check every claim at a glance.</p>"
-    "<p>Click an earlier answer in the chat to see its evidence again.</p></div>"
-)
+EVIDENCE_EMPTY = _render("evidence_empty.html")
 
 
 def _window(text: str, c: Citation, passages: Sequence[PassageRef]) -> tuple[int, int]:
@@ -259,20 +258,27 @@ def _snap(text: str, start: int, end: int, c: Citation) -> tuple[int, int]:
     return start, end
 
 
-def citation_context_html(c: Citation, text: str, passages: Sequence[PassageRef]) -> str:
-    """The passage around a citation, with exactly ``text[start:end]`` inside ``<mark>``."""
+def citation_context_html(
+    c: Citation, text: str, passages: Sequence[PassageRef], *, markdown: bool = False
+) -> str:
+    """The passage around a citation, with exactly ``text[start:end]`` inside ``<mark>``.
+
+    For a Markdown article the markup characters (``#``, ``*``, link syntax) are left out of
+    what is shown; the offsets still index the file's text.
+    """
     start, end = _window(text, c, passages)
-    before, quote, after = text[start : c.start], text[c.start : c.end], text[c.end : end]
+    parts = [text[start : c.start], text[c.start : c.end], text[c.end : end]]
+    if markdown:
+        parts = [markdown_plain(p) for p in parts]
     tail = ""
     if end < len(text):  # text follows: an ellipsis, set apart after a full stop
         tail = " …" if text[end - 1] in _SENTENCE_END else "…"
-    return (
-        ("…" if start > 0 else "")
-        + _one_line(esc(before))
-        + f'<mark class="fc-mark">{_one_line(esc(quote))}</mark>'
-        + _one_line(esc(after))
-        + tail
+    html = (
+        _env()
+        .get_template("context.html")
+        .render(lead=start > 0, before=parts[0], quote=parts[1], after=parts[2], tail=tail)
     )
+    return html.rstrip("\n")
 
 
 def evidence_html(
@@ -281,41 +287,39 @@ def evidence_html(
     article_text: Callable[[str], str],
 ) -> str:
     """The sources panel for one answer: each cited passage in context, quote highlighted."""
-    head = f'<h3 class="fc-panel-h">Evidence</h3><p class="fc-panel-q">{esc(answer.question)}</p>'
     if answer.refused or not answer.citations:
-        searched = sorted({p.title for p in answer.passages})
-        listing = "".join(f"<li>{esc(t)}</li>" for t in searched)
-        body = (
-            '<div class="fc-badge fc-badge-refused">Not in the articles</div>'
-            "<p>No passage in the articles answers this question, so nothing is cited.</p>"
-        )
-        if listing:
-            body += f'<p class="fc-searched-h">Passages searched came from:</p><ul>{listing}</ul>'
-        return sanitize(f'<div class="fc-evidence">{head}{body}</div>')
+        searched = [Title.of(t) for t in sorted({p.title for p in answer.passages})]
+        return _render("evidence.html", question=answer.question, cards=[], searched=searched)
     cards = []
     for c in answer.citations:
-        entry = corpus.get(c.article_id)
-        meta = _meta(entry)
         try:
             text = article_text(c.article_id)
         except Exception:  # the article was replaced or removed since the answer
             text = ""
         if text[c.start : c.end] == c.quote:
-            context = citation_context_html(c, text, answer.passages)
+            context = citation_context_html(
+                c, text, answer.passages, markdown=corpus.is_markdown(c.article_id)
+            )
             where = f"{c.article_id} · characters {c.start}–{c.end}"
         else:
-            context = f'<mark class="fc-mark">{_one_line(esc(c.quote))}</mark>'
+            context = str(Markup('<mark class="fc-mark">{}</mark>').format(_finalize(c.quote)))
             where = f"{c.article_id} · this article has changed since the answer"
         cards.append(
-            '<div class="fc-card">'
-            f'<div class="fc-card-h"><span class="fc-src-n">[{c.id}]</span> '
-            f'<span class="fc-src-title">{esc(c.title)}</span></div>'
-            + (f'<div class="fc-src-meta">{esc(meta)}</div>' if meta else "")
-            + f'<div class="fc-context">{context}</div>'
-            f'<div class="fc-where">{esc(where)}</div></div>'
+            {
+                "id": c.id,
+                "title": Title.of(c.title),
+                "meta": _meta(corpus.get(c.article_id)),
+                "context": Markup(context),
+                "where": where,
+            }
         )
-    conflicts = conflicts_html(answer.conflicts, answer.citations)
-    return sanitize(f'<div class="fc-evidence">{head}{conflicts}{"".join(cards)}</div>')
+    return _render(
+        "evidence.html",
+        question=answer.question,
+        cards=cards,
+        conflicts=_conflict_blocks(answer.conflicts, answer.citations),
+        searched=[],
+    )
 
 
 # --- corpus --------------------------------------------------------------------------------
@@ -325,45 +329,40 @@ def corpus_table_html(
     entries: Sequence[ArticleEntry], origin: Callable[[ArticleEntry], str]
 ) -> str:
     """The Corpus tab's table of articles."""
-    if not entries:
-        return sanitize('<p class="fc-note">No articles are indexed yet.</p>')
     total = sum(e.passages for e in entries)
-    rows = "".join(
-        "<tr>"
-        f'<td class="fc-col-title">{esc(e.title)}</td>'
-        f"<td>{esc(e.outlet or '—')}</td>"
-        f"<td>{esc(e.date or '—')}</td>"
-        f'<td class="fc-num">{e.passages}</td>'
-        f"<td>{esc(origin(e))}</td>"
-        f"<td><code>{esc(e.article_id)}</code></td>"
-        "</tr>"
+    n = len(entries)
+    rows = [
+        {
+            "title": Title.of(e.title),
+            "outlet": e.outlet,
+            "date": e.date,
+            "passages": e.passages,
+            "origin": origin(e),
+            "article_id": e.article_id,
+        }
         for e in entries
-    )
-    return sanitize(
-        f'<p class="fc-corpus-sum">{len(entries)} article{"s" if len(entries) != 1 else ""}, '
-        f"{total} passages</p>"
-        '<table class="fc-corpus"><thead><tr><th>Title</th><th>Outlet</th><th>Date</th>'
-        "<th>Passages</th><th>Source</th><th>ID</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-    )
+    ]
+    summary = f"{n} article{'s' if n != 1 else ''}, {total} passage{'s' if total != 1 else ''}"
+    return _render("corpus_table.html", rows=rows, summary=summary)
 
 
 def article_html(entry: ArticleEntry, text: str) -> str:
-    """A whole article as escaped paragraphs, for reading it in the Corpus tab."""
-    meta = _meta(entry)
-    paragraphs = "".join(
-        f"<p>{esc(p.strip())}</p>" for p in re.split(r"\n\s*\n|\n", text) if p.strip()
-    )
-    return sanitize(
-        f'<div class="fc-article"><h3>{esc(entry.title)}</h3>'
-        + (f'<div class="fc-src-meta">{esc(meta)}</div>' if meta else "")
-        + f'<div class="fc-where">{esc(entry.article_id)} · {entry.passages} passages</div>'
-        f"{paragraphs}</div>"
+    """A whole article for reading in the Corpus tab: Markdown rendered, plain text as paragraphs."""
+    if is_markdown(entry.path):
+        body = Markup(markdown_html(text))
+    else:
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+        body = Markup("").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
+    n = entry.passages
+    return _render(
+        "article.html",
+        title=Title.of(entry.title),
+        meta=_meta(entry),
+        where=f"{entry.article_id} · {n} passage{'s' if n != 1 else ''}",
+        body=body,
     )
 
 
 def notice_html(message: str, *, ok: bool) -> str:
     """The upload result line: green when added, red (and announced) when rejected."""
-    kind = "fc-ok" if ok else "fc-bad"
-    role = "status" if ok else "alert"
-    return sanitize(f'<div class="fc-notice {kind}" role="{role}">{esc(message)}</div>')
+    return _render("notice.html", message=message, ok=ok)

@@ -16,6 +16,8 @@ ol.fc-sources { list-style: none; padding: 0 !important; margin: 0 !important; }
 li.fc-src { margin: 0 0 0.5rem !important; padding: 0 !important; font-size: 0.9rem; }
 .fc-src-n { color: var(--color-accent); font-weight: 700; margin-right: 0.15rem; }
 .fc-src-title { font-weight: 600; }
+.fc-untitled { font-style: italic; font-weight: 500; }
+.fc-article h1, .fc-article h2 { font-size: 1.1rem !important; margin: 0.6rem 0 0.3rem !important; }
 .fc-src-meta { color: var(--body-text-color-subdued); font-size: 0.82rem; }
 blockquote.fc-quote { margin: 0.2rem 0 0 0 !important; padding: 0.15rem 0 0.15rem 0.7rem !important;
   border-left: 3px solid var(--color-accent) !important; font-style: italic;

@@ -9,14 +9,18 @@ manifest only at the end of an ingest) still serves the old corpus: nothing is h
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from anyascii import anyascii
 
 from assistant.errors import ArticleError
 from assistant.store.corpus import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, decode_article
@@ -67,9 +71,32 @@ def human_bytes(n: int) -> str:
 
 
 def safe_stem(name: str) -> str:
-    """A file stem that is safe on disk and readable as an article id."""
-    stem = _NAME_OK.sub("_", Path(name).stem).strip("._-")[:_MAX_STEM].strip("._-")
-    return stem or "upload"
+    """A distinct, stable article id for an uploaded file's name, safe on disk.
+
+    Letters from any script are transliterated (anyascii: "статья" → "stat_ya", "新闻" →
+    "XinWen"); whenever that or the removal of unsafe characters changed the name, a short hash
+    of the original name is appended, so "report one" and "report+one", or "notes" and
+    "notes!", stay distinct articles while the same name always gives the same id.
+    """
+    original = unicodedata.normalize("NFC", Path(name).stem)
+    slug = _NAME_OK.sub("_", anyascii(original)).strip("._-")[:_MAX_STEM].strip("._-")
+    if slug == original:
+        return slug
+    digest = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug or 'upload'}-{digest}"
+
+
+def _control_characters(text: str) -> str | None:
+    """A description of the first terminal control character in ``text``, or None.
+
+    Tabs and line breaks are text; ESC, other C0/C1 controls and DEL are not, and in an article
+    they could rewrite a reader's terminal (clear it, set its title, write its clipboard).
+    """
+    for line_no, line in enumerate(text.splitlines(), 1):
+        for ch in line:
+            if ch not in "\t\f\v" and unicodedata.category(ch) == "Cc":
+                return f"U+{ord(ch):04X} on line {line_no}"
+    return None
 
 
 def validate_upload(
@@ -95,22 +122,35 @@ def validate_upload(
         raise UploadRejected(f"“{name}” could not be read; upload it again.") from None
     if size > limit:
         raise UploadRejected(
-            f"“{name}” is {human_bytes(size)}; the limit is {human_bytes(limit)}. "
-            "Split the article or raise ASSISTANT_MAX_UPLOAD_BYTES."
+            f"“{name}” is {size:,} bytes; the limit is {limit:,} bytes ({human_bytes(limit)}). "
+            "Split the article or raise ASSISTANT_MAX_UPLOAD_BYTES.",
+            ui_message=f"“{name}” is {size:,} bytes; the limit is {limit:,} bytes "
+            f"({human_bytes(limit)}). Split the article into smaller files.",
         )
     data = path.read_bytes()
     if len(data) > limit:  # the file grew after stat
-        raise UploadRejected(f"“{name}” is larger than {human_bytes(limit)}.")
+        raise UploadRejected(f"“{name}” is larger than {limit:,} bytes.")
     try:
-        decode_article(data)
+        text = decode_article(data)
     except ArticleError as exc:
         raise UploadRejected(f"“{name}” {exc}.") from None
+    control = _control_characters(text)
+    if control is not None:
+        raise UploadRejected(
+            f"“{name}” contains a control character ({control}) that is not article text; "
+            "remove it and upload the file again."
+        )
     article_id = safe_stem(name)
     current = existing.get(article_id)
     if current is not None and not _inside(Path(current.path), uploads_dir):
         raise UploadRejected(
             f"an article with the id “{article_id}” is already in the corpus "
             f"(“{current.title}”); rename the file to add it as a new article."
+        )
+    if current is not None and Path(current.path).suffix.lower() != suffix:
+        raise UploadRejected(
+            f"an uploaded article with the id “{article_id}” came from “{Path(current.path).name}”; "
+            f"upload that file name to update it, or rename this file to add a new article."
         )
     return ValidUpload(filename=f"{article_id}{suffix}", article_id=article_id, data=data)
 
@@ -131,24 +171,13 @@ def add_upload(fact_checker: Any, path: Path, *, original_name: str | None = Non
         uploads_dir.mkdir(parents=True, exist_ok=True)
         target = uploads_dir / valid.filename
         previous = target.read_bytes() if target.exists() else None
-        # The same id uploaded earlier under the other suffix is being replaced: set it aside so
-        # the index accepts the new file for the id, and put it back if anything fails.
-        old = existing.get(valid.article_id)
-        replaced = (
-            Path(old.path) if old is not None and Path(old.path) != target.resolve() else None
-        )
-        replaced_bytes = replaced.read_bytes() if replaced and replaced.exists() else None
         _write_atomically(target, valid.data)
         try:
-            if replaced is not None:
-                replaced.unlink(missing_ok=True)
             report = fact_checker.ingest([target])
             if report.skipped:
                 raise UploadRejected(report.skipped[0][1].replace(str(target), valid.filename))
         except BaseException:
             _restore(target, previous)
-            if replaced is not None and replaced_bytes is not None:
-                _write_atomically(replaced, replaced_bytes)
             raise
         entry = next(e for e in fact_checker.articles() if e.article_id == valid.article_id)
     if valid.article_id in report.added:

@@ -22,6 +22,7 @@ from ui_fixtures import (
 )
 
 from assistant.factchecker import FactChecker
+from assistant.store.corpus import described_title
 from assistant.ui.app import EXAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,7 +114,7 @@ def test_chat_shows_cited_answer_with_highlighted_quote_and_follows_up(
     answer = page.locator("#fc-chat .fc-answered").first
     assert answer.locator("sup.fc-cite").first.inner_text() == "[1]"
     first_source = answer.locator("li.fc-src").first.inner_text()
-    assert expected.citations[0].title in first_source
+    assert described_title(expected.citations[0].title)[1] in first_source
     assert expected.citations[0].quote in first_source
     marks = page.locator("#fc-evidence mark.fc-mark")
     assert marks.count() == len(expected.citations)
@@ -149,9 +150,10 @@ def test_clicking_an_example_question_asks_it(page: Page, seeds_url: str) -> Non
 
 
 def test_uploaded_malicious_article_renders_as_inert_text(
-    page: Page, errors: list[str], writable_url: str, tmp_path: Path
+    page: Page, errors: list[str], writable: FactChecker, writable_url: str, tmp_path: Path
 ) -> None:
     evil = write_file(tmp_path, "testville.md", EVIL_ARTICLE)
+    writable_ids_after = {e.article_id for e in writable.articles()} | {"testville"}
     page.goto(writable_url)
     page.get_by_role("tab", name="Corpus").click()
     page.set_input_files("#fc-upload input[type=file]", str(evil))
@@ -159,6 +161,8 @@ def test_uploaded_malicious_article_renders_as_inert_text(
     notice.wait_for()
     assert "Zebra crossing trial in Testville" in notice.inner_text()
     assert "Zebra crossing trial in Testville" in page.locator("#fc-corpus").inner_text()
+    header = page.locator("#fc-header").inner_text()
+    assert f"the {len(writable_ids_after)} indexed" in header  # counted again after the upload
 
     page.get_by_role("tab", name="Chat").click()
     ask(page, ZEBRA_QUESTION, 0)
@@ -190,3 +194,12 @@ def test_rejected_upload_shows_a_visible_reason(
     assert "not UTF-8 text" in notice.inner_text() and "menu.txt" in notice.inner_text()
     assert [e.article_id for e in writable.articles()] == before
     assert page.locator("#fc-corpus tbody tr").count() == len(before)  # refreshed, unchanged
+
+
+def test_an_empty_question_says_why_nothing_happened(page: Page, seeds_url: str) -> None:
+    page.goto(seeds_url)
+    page.fill("#fc-question textarea", "   ")
+    page.keyboard.press("Enter")
+    notice = page.locator("#fc-chat .fc-error")
+    notice.wait_for()
+    assert "The question is empty" in notice.inner_text()

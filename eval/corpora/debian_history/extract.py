@@ -70,7 +70,7 @@ def main():
         if words(paras) < MIN_WORDS:
             pending = (head, paras)
             continue
-        title = head if len(heads) == 1 else "[" + " / ".join(heads) + "]"
+        title = head if len(heads) == 1 else "[" + " / ".join(heads if len(heads) < 4 else [heads[0], "...", heads[-1]]) + "]"
         part, n, chunk = 1, 0, []
         for p in paras:
             if chunk and n + len(p.split()) > MAX_WORDS:
