@@ -147,7 +147,6 @@ def ingest(paths: tuple[Path, ...]) -> None:
 def remove(article_ids: tuple[str, ...]) -> None:
     """Remove articles from the index by id (see `assistant articles`); files are kept."""
     from assistant.factchecker import FactChecker
-
     from assistant.terminal.plain import printable
 
     report = FactChecker(load_settings(), auto_ingest=False).remove(list(article_ids))
