@@ -1,4 +1,4 @@
-"""The lexical half of retrieval: SQLite FTS5 ranked by its built-in ``bm25()``.
+"""The lexical half of retrieval: Okapi BM25 over an SQLite FTS5 index.
 
 It replaces a rank-bm25 index rebuilt in memory from every passage on the first question of each
 process (3.8 s and 49 ms a query at 30,000 passages). The FTS5 file is persistent and updated
@@ -7,10 +7,10 @@ and on a new token it adds the versions that went live and deletes those that di
 It is a derived cache of what Chroma holds, so every process (and, in Chroma server mode, every
 machine) keeps its own copy in step with the one shared store; deleting it only costs a rebuild.
 
-The text is indexed as the project's own word tokens (``assistant.text.tokens``: stems, numbers
-without separators), joined by spaces, so a query matches exactly what rank-bm25 matched before.
-If the file cannot be written (a full disk, a read-only store) questions are still answered from
-what it holds; if it cannot be opened at all, an in-memory index is used.
+FTS5 finds candidates; they are scored as rank-bm25 scored them (see ``search``). The text is
+indexed as the project's own word tokens (``assistant.text.tokens``: stems, numbers without
+separators), joined by spaces. If the file cannot be written (a full disk, a read-only store)
+questions are still answered from what it holds; if it cannot be opened, one is kept in memory.
 """
 
 from __future__ import annotations
