@@ -69,6 +69,40 @@ Anything else is a question about the articles; follow-ups use the conversation.
 
 
 @main.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "claimreview"]),
+    default=None,
+    help="text (default), json, or claimreview (schema.org ClaimReview JSON-LD).",
+)
+@model_option
+@handle_errors
+def check(text: str, as_json: bool, output_format: str | None, model: str | None) -> None:
+    """Fact-check TEXT: a verdict per claim with the evidence for and against."""
+    import json
+
+    from assistant.errors import InputError
+
+    if not text.strip():
+        raise InputError('the claim is empty: state a fact to check, e.g. "X happened in 2020."')
+    report = _checker(model).check_text(text)
+    output_format = output_format or ("json" if as_json else "text")
+    if output_format == "json":
+        click.echo(report.model_dump_json(indent=2))
+    elif output_format == "claimreview":
+        from assistant.check.claimreview import claim_reviews
+
+        click.echo(json.dumps(claim_reviews(report), indent=2, ensure_ascii=False))
+    else:
+        from assistant.terminal.check import render_report
+
+        click.echo(render_report(report, colour=sys.stdout.isatty()))
+
+
+@main.command()
 @model_option
 @top_k_option
 @handle_errors

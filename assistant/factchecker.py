@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
@@ -14,6 +14,9 @@ from assistant.answer.history import normalize_history
 from assistant.errors import ArticleError, AssistantError, InputError
 from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
 from assistant.schema import Answer
+
+if TYPE_CHECKING:
+    from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.settings import Settings
 from assistant.store import ingest as store_ingest
 from assistant.store.index import ArticleEntry, ArticleIndex, IngestReport
@@ -21,6 +24,7 @@ from assistant.store.retrieval import Hit, HybridRetriever
 from assistant.tokens import count_tokens
 
 MAX_CACHED_CHAINS = 8
+CLAIM_TEXT_FACTOR = 5  # a paragraph of claims may be this many times a question's token limit
 
 
 class FactChecker:
@@ -69,6 +73,7 @@ class FactChecker:
         self._chains: dict[str, Any] = {}
         self._chains_lock = threading.Lock()  # the web UI answers several questions at once
         self._models: dict[str, BaseChatModel] = {}
+        self._checker: Any = None
         if isinstance(model, BaseChatModel):
             self.model_name = getattr(model, "model_name", None) or type(model).__name__
             self._models[self.model_name] = model
@@ -161,6 +166,52 @@ class FactChecker:
             )
             self._chains[name] = chain
             return chain
+
+    # --- claim checking --------------------------------------------------------------------
+
+    def check(self, claim: str, *, model: str | None = None) -> ClaimCheck:
+        """A verdict on one claim (supported, refuted, not_enough_evidence, conflicting) with
+        the verified sentences for and against it; see ``assistant.check``."""
+        claim = self.check_question(claim)
+        return self._claim_checker().check(claim, model or self.model_name)
+
+    def check_text(self, text: str, *, model: str | None = None) -> CheckReport:
+        """Every check-worthy claim of ``text`` (a paragraph, a quote), one verdict each."""
+        text = self.check_claims_text(text)
+        return self._claim_checker().check_text(text, model or self.model_name)
+
+    def check_claims_text(self, text: str) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(
+                'the claim is empty: state a fact to check, e.g. "X happened in 2020."'
+            )
+        text = text.strip()
+        limit = self.settings.max_question_tokens * CLAIM_TEXT_FACTOR
+        n = count_tokens(text)
+        if n > limit:
+            raise InputError(
+                f"the text is {n} tokens long; the limit for claims to check is {limit} "
+                "(split it, or raise ASSISTANT_MAX_QUESTION_TOKENS)"
+            )
+        return text
+
+    def _claim_checker(self) -> Any:
+        if self._checker is None:
+            from assistant.check.engine import ClaimChecker
+
+            self._checker = ClaimChecker(
+                self.retriever,
+                self.index.article_text,
+                self.index.embeddings,
+                chat_model=self._chat_model,
+                settings=self.settings,
+            )
+        return self._checker
+
+    def _chat_model(self, name: str) -> BaseChatModel:
+        if name not in self._models:
+            self._models[name] = make_chat_model(self.settings, name)
+        return self._models[name]
 
     # --- corpus ----------------------------------------------------------------------------
 

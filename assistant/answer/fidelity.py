@@ -101,6 +101,8 @@ class _Figure:
     counts: frozenset[str]  # stems of the words after it, up to a boundary
     comparator: str | None
     is_date: bool
+    label: bool = False  # part of a name ("Python 3.9", "PEP 602"), not a measure
+    nouns: tuple[str, ...] = ()  # the counted words in order ("north", "korean", "soldier")
 
 
 def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
@@ -211,6 +213,7 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             j += 1
         unit = None
         counts: set[str] = set()
+        nouns: list[str] = []
         k = j
         while k < len(words) and len(counts) < _WINDOW:
             nxt = words[k]
@@ -220,6 +223,7 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
                 unit = UNITS[nxt.low]
             elif nxt.low not in STOPWORDS:
                 counts.add(nxt.stem)
+                nouns.append(nxt.stem)
             k += 1
         before = [x.low for x in words[max(0, i - 2) : i]]
         is_date = (
@@ -227,7 +231,29 @@ def _figures(words: Sequence[_Word], text: str | None = None) -> list[_Figure]:
             or bool(set(before[-1:]) & MONTHS)
             or (j < len(words) and words[j].low in MONTHS)
         )
-        out.append(_Figure(value, written, unit, frozenset(counts), _comparator(before), is_date))
+        prev = words[i - 1] if i else None
+        label = (
+            prev is not None
+            and prev.capital
+            and prev.low not in STOPWORDS
+            and prev.low not in MONTHS
+            and prev.low not in COMPARATOR_CLASSES  # "Around 12,000" opening a sentence
+            and prev.low not in QUALIFIERS
+            and prev.low not in HEDGES
+            and not is_date
+        )
+        out.append(
+            _Figure(
+                value,
+                written,
+                unit,
+                frozenset(counts),
+                _comparator(before),
+                is_date,
+                label,
+                tuple(nouns),
+            )
+        )
     return out
 
 
@@ -258,6 +284,17 @@ def _figure_problems(
         kind: ProblemKind = "date" if fig.is_date else "figure"
         same = [s for s in theirs if s.value == fig.value]
         if not same:
+            rival = _rival(fig, [s for s in theirs if s.value not in {f.value for f in ours}])
+            if rival is not None:
+                problems.append(
+                    Problem(
+                        kind,
+                        fig.written,
+                        rival.written,
+                        f"the cited sentences give {rival.written} for this, not {fig.written}",
+                    )
+                )
+                continue
             problems.append(
                 Problem(kind, fig.written, None, f"{fig.written} is not in the cited sentences")
             )
@@ -272,9 +309,19 @@ def _figure_problems(
                 )
             )
             continue
-        if fig.counts and not any(fig.counts & s.counts for s in same):
+        if (
+            fig.counts
+            and not fig.label
+            and not fig.is_date
+            and not any(fig.counts & s.counts for s in same)
+        ):
             other = next(
-                (s for s in theirs if s.value != fig.value and fig.counts & s.counts), None
+                (
+                    s
+                    for s in theirs
+                    if s.value != fig.value and not s.label and fig.counts & s.counts
+                ),
+                None,
             )
             if other is not None:
                 problems.append(
@@ -299,16 +346,57 @@ def _figure_problems(
     return problems
 
 
+def _rival(fig: _Figure, theirs: Sequence[_Figure]) -> _Figure | None:
+    """A source figure that measures the same thing as ``fig`` with another value, if any.
+
+    The same thing: both dates (a year for a year), the same unit, or the same counted noun
+    ("68 minutes" against "86 minutes", "1963" against "1953"). Such a figure contradicts the
+    claim rather than merely not confirming it.
+    """
+    if fig.label:
+        return None
+    for other in theirs:
+        if other.value == fig.value or other.label:
+            continue
+        if fig.is_date and other.is_date:
+            if (fig.value >= 1000) == (other.value >= 1000):
+                return other
+            continue
+        if fig.is_date or other.is_date:
+            continue
+        if fig.unit is not None and other.unit == fig.unit:
+            return other
+        if fig.unit is None and other.unit is None and _same_head(fig, other):
+            return other
+    return None
+
+
+def _same_head(a: _Figure, b: _Figure) -> bool:
+    """The words right after two figures meet: "12,000 North Korean soldiers" and "8,000 North
+    Korean troops" count the same thing; "1,000 missiles to Russia" does not, though both
+    mention Russia further on."""
+    return bool(a.nouns and b.nouns) and (a.nouns[0] in b.counts or b.nouns[0] in a.counts)
+
+
 # --- negation ------------------------------------------------------------------------------------
 
 
+_NEGATING_PAIRS = frozenset({("instead", "of"), ("rather", "than")})
+_NEGATED_DEGREE = frozenset({"longer"})  # "no longer provisional" negates "provisional"
+
+
 def _negated(words: Sequence[_Word]) -> set[str]:
-    """Stems of content words that follow a negator within three words (its likely scope)."""
+    """Stems of content words that follow a negator within three words (its likely scope).
+
+    "no longer X" negates X, and "instead of X" / "rather than X" deny X as well.
+    """
     out: set[str] = set()
     for i, w in enumerate(words):
-        if w.low not in NEGATORS:
+        pair = (w.low, words[i + 1].low) if i + 1 < len(words) else (w.low, "")
+        if w.low not in NEGATORS and pair not in _NEGATING_PAIRS:
             continue
-        for nxt in words[i + 1 : i + 4]:
+        start = i + 2 if pair in _NEGATING_PAIRS or pair[1] in _NEGATED_DEGREE else i + 1
+        for nxt in words[start : start + 3]:
             if nxt.low in BOUNDARY_WORDS:
                 break
             if nxt.low not in STOPWORDS and nxt.low not in NEGATORS:
@@ -320,21 +408,57 @@ def _negated(words: Sequence[_Word]) -> set[str]:
 def _negation_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Problem]:
     problems: list[Problem] = []
     claim_neg, source_neg = _negated(claim), _negated(source)
+    claim_affix, source_affix = _affix_negated(claim), _affix_negated(source)
     claim_stems = {w.stem for w in claim}
+    source_any = source_neg | set(source_affix)
     for stem_ in sorted(claim_neg - source_neg):
+        # "not ... compatible" is what "incompatible" says
+        if _scope(claim, stem_) & source_any:
+            continue
         problems.append(
             Problem("negation", _written(claim, stem_), _written(source, stem_), _NEG_ADDED)
         )
     for stem_ in sorted(source_neg - claim_neg):
-        if stem_ in claim_stems:
+        if stem_ in claim_stems and stem_ not in claim_affix:
             problems.append(
                 Problem("negation", _written(claim, stem_), _written(source, stem_), _NEG_DROPPED)
             )
+    claim_scoped = set().union(*(_scope(claim, x) for x in claim_neg)) if claim_neg else set()
+    for stem_, written in sorted(source_affix.items()):
+        if stem_ in claim_stems and stem_ not in claim_scoped and stem_ not in claim_affix:
+            problems.append(Problem("negation", _written(claim, stem_), written, _NEG_DROPPED))
     if not claim_neg and not source_neg:
         claim_has = [w for w in claim if w.low in NEGATORS]
-        if claim_has and not any(w.low in NEGATORS for w in source):
+        if claim_has and not any(w.low in NEGATORS for w in source) and not source_affix:
             problems.append(Problem("negation", claim_has[0].text, None, _NEG_ADDED))
     return problems
+
+
+_NEGATIVE_PREFIXES = ("non", "dis", "un", "in", "im", "il", "ir")
+
+
+def _affix_negated(words: Sequence[_Word]) -> dict[str, str]:
+    """Stems negated by a prefix, mapped to the word as written: "incompatible" negates
+    "compatible", "unavailable" negates "available" (the bare word must itself be a word of
+    four or more letters that stems differently, so "interest" negates nothing)."""
+    out: dict[str, str] = {}
+    for w in words:
+        for prefix in _NEGATIVE_PREFIXES:
+            rest = w.low[len(prefix) :].lstrip("-")
+            if w.low.startswith(prefix) and len(rest) >= 5 and rest.isalpha():
+                out[stem(rest)] = w.text
+                break
+    return out
+
+
+def _scope(words: Sequence[_Word], stem_: str) -> set[str]:
+    """Stems of the three words after the negator whose scope holds ``stem_``."""
+    for i, w in enumerate(words):
+        if w.low in NEGATORS:
+            window = {x.stem for x in words[i + 1 : i + 4]}
+            if stem_ in window:
+                return window
+    return set()
 
 
 _NEG_ADDED = "the claim negates what the cited sentences state"
@@ -370,7 +494,14 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
         elif _supported(w, source_stems, source_lows):
             continue
         seen.add(w.stem)
-        problems.append(_unsupported(w, marked, name))
+        problem = _unsupported(w, marked, name)
+        if w.low in MONTHS:
+            rival = next((x.text for x in source if x.low in MONTHS and x.low != w.low), None)
+            if rival is not None:
+                problem = Problem(
+                    "date", w.text, rival, f"the cited sentences say {rival}, not {w.text}"
+                )
+        problems.append(problem)
     return problems
 
 

@@ -43,7 +43,8 @@ REPORTS_DIR = PROJECT_ROOT / "eval" / "reports" if SOURCE_CHECKOUT else Path("ev
     "--kinds",
     default=None,
     metavar="KIND[,KIND...]",
-    help=f"Run only these kinds: {', '.join(KINDS)}.",
+    help=f"Run only these kinds: {', '.join(KINDS)}; or 'claim' alone for the claim checks "
+    "(eval/claims.jsonl, or --cases eval/corpora/NAME/claims.jsonl).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Run at most N cases.")
 @click.option(
@@ -122,6 +123,24 @@ def eval_command(
                 raise click.UsageError("--compare runs nothing, so it cannot --check or write")
             _compare(compare, as_json)
             return
+        if kinds is not None and "claim" in [k.strip() for k in kinds.split(",")]:
+            from assistant.evaluation.claim_cli import run_claim_eval
+
+            if kinds.strip() != "claim":
+                raise click.UsageError("--kinds claim runs on its own (claims file, not cases)")
+            claims_path = None if cases_path == DEFAULT_CASES else cases_path
+            code = run_claim_eval(
+                ctx,
+                model=model,
+                claims_path=claims_path,
+                limit=limit,
+                out=out,
+                check=check,
+                thresholds_path=thresholds_path,
+                write_thresholds=write_thresholds,
+                as_json=as_json,
+            )
+            ctx.exit(code)
         code = _run(
             ctx,
             model=model,
@@ -217,9 +236,12 @@ def _run(
             f"report: {paths['report.md'].parent}"
         )
     if write_thresholds:
-        thresholds_path.write_text(
-            json.dumps(thresholds_from_summary(summary), indent=2) + "\n", encoding="utf-8"
-        )
+        written = thresholds_from_summary(summary)
+        if thresholds_path.is_file():  # keep the claim eval's minimums (another run sets them)
+            kept = json.loads(thresholds_path.read_text(encoding="utf-8")).get("claims")
+            if kept:
+                written["claims"] = kept
+        thresholds_path.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
         click.echo(f"wrote thresholds to {thresholds_path}", err=as_json)
     if checks is None:
         return 0

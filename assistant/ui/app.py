@@ -21,6 +21,7 @@ from assistant.errors import AssistantError, user_message
 from assistant.ui import render
 from assistant.ui.api import Api
 from assistant.ui.auth import SignInThrottle, parse_auth
+from assistant.ui.check_tab import add_check_api, add_check_tab
 from assistant.ui.handlers import SKIP, ChatUpdate, Handlers, Turn, log_unexpected
 from assistant.ui.network import bind_failure, check_host
 from assistant.ui.style import CSS
@@ -186,6 +187,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         "again replaces that upload; other names never replace an article.",
                         elem_classes=["fc-help"],
                     )
+            add_check_tab(h.fc)
         # Hidden components that carry the file-upload API (a real File component, so
         # Gradio checks that the path is an upload it received).
         api_file = gr.File(visible=False, type="filepath")
@@ -255,6 +257,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
         )
         gr.api(_endpoint(api.articles, "listing the articles"), api_name="articles")
         gr.api(_endpoint(api.article, "reading the article"), api_name="article")
+        add_check_api(h.fc, concurrency_limit)
         api_file.upload(
             _endpoint(api.add_article, "adding the article"),
             api_file,

@@ -1,0 +1,321 @@
+"""From candidate sentences to a verdict: which sentences support the claim, which contradict it.
+
+Each candidate is compared with the claim by the fidelity rules (``assistant.answer.fidelity``),
+which name every difference: a figure, a date, a negation, a person or title, an added word.
+Differences mean different things here than in an answer:
+
+- A sentence **contradicts** the claim when it is about the same thing (close in embedding
+  space, and sharing the claim's other content words) and gives something else for one part of
+  it: another figure or date for the same measure, the opposite polarity, or another name where
+  the claim names someone (the claim's name absent from the sentence, another one present).
+- A sentence **supports** the claim when it is close to it and no figure, date, negation, name
+  or title of the claim is missing or different; paraphrased words are tolerated, because people
+  do not quote articles when they state a claim.
+- Missing evidence is never a contradiction: a claim nothing confirms or contradicts has
+  ``not_enough_evidence``.
+
+The thresholds are calibrated on a corpus that is not the seeds (eval/corpora/); see
+docs and the claim eval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer.fidelity import Problem, check_fidelity
+from assistant.check.evidence import Candidate, content_words, overlap
+from assistant.text import STOPWORDS, WORD, tokens
+
+Stance = Literal["supports", "contradicts"]
+
+# Set on eval/corpora/python_whatsnew and checked on eval/corpora/debian_history (never the
+# seeds); accuracy on both is flat across nearby values (see the claim eval in README).
+MIN_RELEVANCE = 0.35  # candidates below this are not evidence of anything
+MAX_CANDIDATES = 6  # sentences judged per claim, best first
+SUPPORT_SIMILARITY = 0.6
+SUPPORT_OVERLAP = 0.5
+TOPIC_SIMILARITY = 0.5
+TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
+NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
+SYNONYM = 0.6  # word-embedding cosine above which a sentence word says the claim's word
+MAX_UNCOVERED = 2  # claim words a supporting sentence may leave unsaid
+CLOSE_SIMILARITY = 0.8  # a sentence this close in meaning may reword more of the claim
+EXTRA_UNCOVERED = 2
+
+_NAMED = ("entity", "title")
+_BLOCKING = frozenset({"figure", "date", "negation", "entity", "title"})
+
+
+@dataclass(frozen=True)
+class Judgement:
+    candidate: Candidate
+    stance: Stance | None
+    detail: str = ""
+
+
+def judge(
+    claim: str, candidate: Candidate, article: str, words: WordSimilarity | None = None
+) -> Judgement:
+    """How one sentence bears on the claim (``stance`` None: it does not decide it)."""
+    sentence = candidate.sentence.text
+    # The article's title is the sentence's context: "In version 3.7, X" is supported by "X"
+    # in an article titled "What's new in version 3.7".
+    # What contradicts must be in the sentence itself, though (a title's figure is not).
+    sources = [sentence, candidate.sentence.title]
+    problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
+    alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
+    contradictions = [p for p in alone if _contradicts(p, claim, sentence)]
+    differing = {(p.kind, p.claim_part) for p in contradictions}
+    blocking = [p for p in problems if p.kind in _BLOCKING]
+    # Another figure for the same thing contradicts; but a sentence that also lacks the claim's
+    # other names and figures is about something else ("version 2.0 was released in 2000"
+    # says nothing about when 2.5 was).
+    if (
+        contradictions
+        and all((p.kind, p.claim_part) in differing for p in blocking)
+        and _same_topic(claim, candidate, contradictions, words)
+    ):
+        return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
+    in_context = overlap(claim, f"{sentence} {candidate.sentence.title}")
+    if blocking or candidate.similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
+        return Judgement(candidate, None, "")
+    # A qualifier the sentence lacks ("only", "already", "every") changes what is claimed.
+    if any("qualifier word" in p.detail for p in problems):
+        return Judgement(candidate, None, "")
+    added = [p.claim_part for p in problems if p.kind == "added" and len(p.claim_part) > 1]
+    uncovered = words.uncovered(added, sentence) if words else added
+    # The closer the whole sentence is in meaning, the more rewording it tolerates.
+    allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if candidate.similarity >= CLOSE_SIMILARITY else 0)
+    if len(uncovered) > allowed:
+        return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
+    return Judgement(candidate, "supports", "")
+
+
+def judge_all(
+    claim: str,
+    candidates: Sequence[Candidate],
+    article_text: Callable[[str], str | None],
+    words: WordSimilarity | None = None,
+) -> list[Judgement]:
+    chosen = [c for c in candidates if c.relevance >= MIN_RELEVANCE][:MAX_CANDIDATES]
+    return [judge(claim, c, article_text(c.sentence.version) or "", words) for c in chosen]
+
+
+class WordSimilarity:
+    """Whether a claim's word is said in other words by a sentence: nearest word embedding.
+
+    "yearly" for "annual", "beating" for "defeating" are paraphrase; a word with no near
+    neighbour in the sentence ("delayed", "surrendered") is something the sentence does not say.
+    """
+
+    def __init__(self, embeddings: Embeddings) -> None:
+        self.embeddings = embeddings
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def uncovered(self, words: Sequence[str], sentence: str) -> list[str]:
+        if not words:
+            return []
+        theirs = sorted({w.lower() for w in WORD.findall(sentence) if w.lower() not in STOPWORDS})
+        if not theirs:
+            return list(words)
+        self._embed([w.lower() for w in words] + theirs)
+        matrix = np.stack([self._vectors[w] for w in theirs])
+        return [w for w in words if float((matrix @ self._vectors[w.lower()]).max()) < SYNONYM]
+
+    def _embed(self, words: Sequence[str]) -> None:
+        missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
+        if len(self._vectors) > 50_000:
+            self._vectors.clear()
+            missing = list(dict.fromkeys(words))
+        if missing:
+            for w, v in zip(missing, self.embeddings.embed_documents(missing), strict=True):
+                vec = np.asarray(v, dtype=np.float32)
+                self._vectors[w] = vec / (float(np.linalg.norm(vec)) or 1.0)
+
+
+def verdict_of(judgements: Sequence[Judgement]) -> str:
+    """Support and contradiction from different articles disagree: ``conflicting``."""
+    support = {j.candidate.sentence.article_id for j in judgements if j.stance == "supports"}
+    against = {j.candidate.sentence.article_id for j in judgements if j.stance == "contradicts"}
+    if support and against:
+        if support - against and against - support:
+            return "conflicting"
+        # One article both ways (a plan and what happened): the closest in meaning decides.
+        best = max((j for j in judgements if j.stance), key=lambda j: j.candidate.similarity)
+        return "supported" if best.stance == "supports" else "refuted"
+    if support:
+        return "supported"
+    if against:
+        return "refuted"
+    return "not_enough_evidence"
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def _relevant(
+    problems: Sequence[Problem], claim: str, sentence: str, article: str
+) -> list[Problem]:
+    """Drop differences that are not differences: a name's other parts given elsewhere in the
+    same article ("Vladimir Putin" for a sentence saying "Putin"), and a comparator the
+    sentence does not repeat ("about 7,000" for "7,000")."""
+    kept = []
+    for p in problems:
+        if (
+            p.kind in _NAMED
+            and p.source_part is None
+            and _name_part_elsewhere(p, claim, sentence, article)
+        ):
+            continue
+        if p.kind in ("figure", "date") and p.source_part is not None and _same_figure(p):
+            continue
+        if p.kind in _NAMED and p.source_part is None and _dotted(p.claim_part, sentence):
+            continue  # "US" written "U.S." there
+        if p.kind in _NAMED and p.source_part is None and _spelled_out(p.claim_part, sentence):
+            continue  # "FSF" for "the Free Software Foundation"
+        kept.append(p)
+    return kept
+
+
+def _dotted(acronym: str, sentence: str) -> bool:
+    """``acronym`` appears in the sentence written with full stops ("US" as "U.S.")."""
+    bare = acronym.replace(".", "")
+    if len(bare) < 2 or not bare.isupper():
+        return False
+    return any(w.replace(".", "") == bare for w in sentence.split() if "." in w)
+
+
+def _spelled_out(acronym: str, sentence: str) -> bool:
+    """``acronym`` is the initials of capitalised words in the sentence ("FSF" for "Free
+    Software Foundation", "of"/"the" between them allowed)."""
+    bare = acronym.replace(".", "").removesuffix("'s").removesuffix("’s")
+    if not 2 <= len(bare) <= 6 or not bare.isupper() or not bare.isalpha():
+        return False
+    initials = "".join(
+        w[0] for w in _plain_words(sentence) if w[:1].isupper() and w.lower() not in STOPWORDS
+    )
+    return bare in initials
+
+
+def _same_figure(p: Problem) -> bool:
+    return tokens(p.claim_part) == tokens(p.source_part or "")
+
+
+def _name_part_elsewhere(p: Problem, claim: str, sentence: str, article: str) -> bool:
+    """The word belongs to a multi-word name of the claim whose other words the sentence has,
+    and the article writes the name in full."""
+    for name in _names(claim):
+        words = name.split()
+        if p.claim_part not in words or len(words) < 2:
+            continue
+        others = [w for w in words if w != p.claim_part]
+        if any(w in sentence for w in others) and name in article:
+            return True
+    return False
+
+
+def _names(text: str) -> list[str]:
+    """Runs of capitalised words ("Kim Jong Un", "Vladimir Putin")."""
+    runs: list[list[str]] = [[]]
+    for word in text.replace(",", " , ").split():
+        bare = word.strip(".;:!?\"'“”‘’()")
+        if (bare[:1].isupper() and bare.isalpha()) or (bare[:1].isupper() and "-" in bare):
+            runs[-1].append(bare.removesuffix("'s"))
+        else:
+            runs.append([])
+    return [" ".join(r) for r in runs if len(r) >= 2]
+
+
+def _contradicts(p: Problem, claim: str, sentence: str) -> bool:
+    if p.kind == "negation":
+        return p.source_part is not None
+    if p.kind in ("figure", "date"):
+        return (
+            p.source_part is not None
+            and "comparator" not in p.detail
+            and "than/about" not in p.detail
+        )
+    if p.kind in _NAMED:
+        return bool(_rival_names(claim, sentence, p.claim_part))
+    return False
+
+
+def _rival_names(claim: str, sentence: str, missing: str) -> list[str]:
+    """Names of the sentence, absent from the claim, that stand where the claim's ``missing``
+    name stands: next to the same words ("Jonas Ohman, head of the NGO" for "Dmytro Zhmailo
+    heads the NGO"). A name elsewhere in the sentence is no rival."""
+    claim_words = _plain_words(claim)
+    claim_low = {w.lower().removesuffix("'s") for w in claim_words}
+    claim_stems = set(tokens(claim))
+    around_missing = _neighbours(claim_words, missing)
+    if not around_missing:
+        return []
+    words = _plain_words(sentence)
+    out = []
+    for i, bare in enumerate(words):
+        if i == 0 or not bare[:1].isupper() or not bare[1:2].islower():
+            continue
+        if bare.lower().removesuffix("'s") in claim_low or set(tokens(bare)) <= claim_stems:
+            continue
+        if _neighbours(words, bare) & around_missing:
+            out.append(bare)
+    return out
+
+
+NEIGHBOURS = 2  # content words either side of a name that say what role it plays
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w.strip(".,;:!?\"'“”‘’()") for w in text.replace("’", "'").split()]
+
+
+def _neighbours(words: Sequence[str], name: str) -> set[str]:
+    """Stems of the content words around ``name`` (other names' words included)."""
+    if name not in words:
+        return set()
+    i = words.index(name)
+    before = [t for w in words[:i] for t in tokens(w) if not t[:1].isdigit()]
+    after = [t for w in words[i + 1 :] for t in tokens(w) if not t[:1].isdigit()]
+    own = set(tokens(name))
+    return (set(before[-NEIGHBOURS:]) | set(after[:NEIGHBOURS])) - own
+
+
+def _same_topic(
+    claim: str,
+    candidate: Candidate,
+    contradictions: Sequence[Problem],
+    words: WordSimilarity | None,
+) -> bool:
+    """The sentence is about what the claim is about: the claim's words other than the
+    differing ones are there (or said in other words, or in the article's title), and it is
+    close in meaning. When what differs is a name, embedding similarity says little (names
+    dominate it), so the words alone decide, and more of them must be there."""
+    named = all(p.kind in _NAMED for p in contradictions)
+    if not named and candidate.similarity < TOPIC_SIMILARITY:
+        return False
+    differing = {w for p in contradictions for w in _plain_words(p.claim_part)}
+    rest = [
+        w
+        for w in _plain_words(claim)
+        if w and w not in differing and tokens(w) and not tokens(w)[0][:1].isdigit()
+    ]
+    if not rest:
+        return True
+    context = f"{candidate.sentence.text} {candidate.sentence.title}"
+    present = content_words(context)
+    missing = [w for w in rest if not set(tokens(w)) <= present]
+    if words is not None:
+        missing = words.uncovered(missing, context)
+    coverage = 1 - len(missing) / len(rest)
+    return coverage >= (NAMED_TOPIC_OVERLAP if named else TOPIC_OVERLAP)
+
+
+def _describe(p: Problem, sentence: str) -> str:
+    if p.kind in _NAMED and p.source_part is None:
+        return f"the article does not name {p.claim_part} here"
+    return p.detail

@@ -1,0 +1,139 @@
+"""``assistant eval --kinds claim``: run a claims file, print accuracy and the confusion matrix.
+
+The claims file decides the corpus: ``eval/claims.jsonl`` is about the seed articles, and
+``eval/corpora/<name>/claims.jsonl`` about the articles in ``eval/corpora/<name>/articles``.
+Each corpus is indexed in a store of its own under ``vectorstore/``, so the figures never
+depend on what a user ingested. ``--check`` compares with ``claims.<corpus>`` in
+eval/thresholds.json; ``--write-thresholds`` stores this run's figures there (and only there).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.cli_options import load_settings
+from assistant.evaluation.cases import EvalSetError
+from assistant.evaluation.claims import (
+    CLAIM_METRICS,
+    check_claim_thresholds,
+    check_claims_against_corpus,
+    confusion_markdown,
+    load_claims,
+    run_claims,
+    summarize,
+    write_claim_report,
+)
+from assistant.settings import PROJECT_ROOT
+
+SEED_CLAIMS = PROJECT_ROOT / "eval" / "claims.jsonl"
+CORPORA = PROJECT_ROOT / "eval" / "corpora"
+SEEDS = "seeds"
+
+
+def corpus_of(claims_path: Path) -> tuple[str, Path]:
+    """The corpus name and its articles folder for a claims file."""
+    folder = claims_path.resolve().parent
+    if folder.parent == CORPORA.resolve() and (folder / "articles").is_dir():
+        return folder.name, folder / "articles"
+    return SEEDS, PROJECT_ROOT / "seeds"
+
+
+def claim_fact_checker(corpus: str, articles: Path, model: str | None = None) -> Any:
+    from assistant.factchecker import FactChecker
+
+    settings = load_settings()
+    suffix = "eval" if corpus == SEEDS else f"eval-{corpus}"
+    settings = settings.model_copy(
+        update={
+            "seeds_dir": articles,
+            "vectorstore_dir": settings.vectorstore_dir / suffix,
+            "collection_prefix": f"{settings.collection_prefix}-{suffix}",
+        }
+    )
+    fc = FactChecker(settings, model=model)
+    fc.ingest()
+    return fc
+
+
+def run_claim_eval(
+    ctx: click.Context,
+    *,
+    model: str | None,
+    claims_path: Path | None,
+    limit: int | None,
+    out: Path | None,
+    check: bool,
+    thresholds_path: Path,
+    write_thresholds: bool,
+    as_json: bool,
+) -> int:
+    from assistant.evaluation.cli import _default_folder, _shown
+    from assistant.evaluation.runner import load_sources
+
+    claims_path = claims_path or SEED_CLAIMS
+    if write_thresholds and limit is not None:
+        raise click.UsageError("--write-thresholds needs a run of every claim (no --limit)")
+    cases = load_claims(claims_path)[:limit] if limit else load_claims(claims_path)
+    corpus, articles = corpus_of(claims_path)
+    injected = (ctx.obj or {}).get("fact_checker") if isinstance(ctx.obj, dict) else None
+    fc = injected or claim_fact_checker(corpus, articles, model)
+    sources = load_sources(fc)
+    check_claims_against_corpus(cases, sources)
+    results = run_claims(fc, cases, sources, model=model if injected else None)
+    summary = summarize(
+        results,
+        model=model or fc.model_name,
+        corpus=corpus,
+        claims_file=_shown(claims_path),
+        complete=limit is None,
+    )
+    folder = out or _default_folder(f"claims-{corpus}-{summary['model']}")
+    report = write_claim_report(folder, summary, results)
+    if as_json:
+        click.echo(json.dumps({**summary, "report_dir": str(folder)}, indent=2))
+    else:
+        click.echo(
+            f"claims ({corpus}): verdict accuracy {100 * (summary['verdict_accuracy'] or 0):.1f}% "
+            f"of {summary['n']}; verdicts citing a verified sentence "
+            f"{100 * (summary['cited_verdicts'] or 0):.1f}%"
+        )
+        click.echo(confusion_markdown(summary))
+        click.echo(f"report: {report}")
+    thresholds = _read(thresholds_path)
+    if write_thresholds:
+        thresholds.setdefault("claims", {})[corpus] = {
+            m: math.floor(summary[m] * 1000 + 1e-9) / 1000
+            for m in CLAIM_METRICS
+            if summary.get(m) is not None
+        }
+        thresholds_path.write_text(json.dumps(thresholds, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote claim thresholds for {corpus} to {thresholds_path}", err=as_json)
+    if not check:
+        return 0
+    if limit is not None:
+        click.echo("check: nothing to check on a --limit run", err=as_json)
+        return 0
+    failed = check_claim_thresholds(summary, thresholds, corpus)
+    for line in failed:
+        click.echo(line, err=as_json)
+    if failed:
+        return 1
+    click.echo(f"check passed: claim metrics meet {_shown(thresholds_path)}", err=as_json)
+    return 0
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise EvalSetError(f"thresholds file {path} not found (pass --thresholds PATH)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise EvalSetError(f"{path}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise EvalSetError(f"{path}: expected a JSON object")
+    return data
