@@ -26,7 +26,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from assistant.schema import Answer, Citation, Conflict, PassageRef
+from assistant.schema import STATUS_HELP, Answer, Citation, Conflict, PassageRef
 from assistant.store.corpus import described_title
 from assistant.store.index import ArticleEntry
 from assistant.ui.markdown import is_markdown, markdown_html, markdown_plain
@@ -175,6 +175,27 @@ def _groups_by_value(conflict: Conflict) -> list[list[int]]:
     return list(groups.values())
 
 
+# How each answer state is labelled: a refusal because the articles are silent must not read
+# like one because the model's answer failed verification, and a partial answer says so.
+_BADGES: dict[str, tuple[str, str]] = {
+    "not_in_articles": ("refused", "Not in the articles"),
+    "unverified": ("error", "Could not be verified"),
+    "declined": ("refused", "Declined"),
+    "partial": ("partial", "Partly verified"),
+}
+
+
+def status_badge(answer: Answer) -> dict[str, str] | None:
+    """The label, style and explanation of an answer's state; None for a fully verified one."""
+    status = answer.status
+    if answer.refused and status in ("answered", "partial"):  # built by hand without a status
+        status = "not_in_articles"
+    if status not in _BADGES:
+        return None
+    kind, label = _BADGES[status]
+    return {"kind": kind, "label": label, "help": STATUS_HELP[status]}
+
+
 def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> str:
     """One assistant chat message: the answer, conflicts, numbered sources and notes."""
     ids = {c.id for c in answer.citations}
@@ -190,6 +211,7 @@ def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> s
     return _render(
         "answer.html",
         refused=answer.refused,
+        badge=status_badge(answer),
         streaming=streaming,
         text=answer.answer if answer.refused else _with_markers(answer.answer, ids),
         conflicts=[] if answer.refused else _conflict_blocks(answer.conflicts, answer.citations),
