@@ -303,6 +303,27 @@ def citation_context_html(
     return html.rstrip("\n")
 
 
+def cited_context(
+    c: Citation,
+    article_text: Callable[[str], str],
+    passages: Sequence[PassageRef] = (),
+    *,
+    markdown: bool = False,
+) -> tuple[str, bool]:
+    """The cited passage with its quote highlighted, and whether the article still holds it.
+
+    An article replaced or removed since the citation was made no longer has the quote at those
+    offsets; then only the quote itself is shown, never a highlight on the wrong characters.
+    """
+    try:
+        text = article_text(c.article_id)
+    except Exception:  # the article was replaced or removed since
+        text = ""
+    if text[c.start : c.end] == c.quote:
+        return citation_context_html(c, text, passages, markdown=markdown), True
+    return str(Markup('<mark class="fc-mark">{}</mark>').format(_finalize(c.quote))), False
+
+
 def evidence_html(
     answer: Answer,
     corpus: Corpus,
@@ -314,18 +335,14 @@ def evidence_html(
         return _render("evidence.html", question=answer.question, cards=[], searched=searched)
     cards = []
     for c in answer.citations:
-        try:
-            text = article_text(c.article_id)
-        except Exception:  # the article was replaced or removed since the answer
-            text = ""
-        if text[c.start : c.end] == c.quote:
-            context = citation_context_html(
-                c, text, answer.passages, markdown=corpus.is_markdown(c.article_id)
-            )
-            where = f"{c.article_id} · characters {c.start}–{c.end}"
-        else:
-            context = str(Markup('<mark class="fc-mark">{}</mark>').format(_finalize(c.quote)))
-            where = f"{c.article_id} · this article has changed since the answer"
+        context, current = cited_context(
+            c, article_text, answer.passages, markdown=corpus.is_markdown(c.article_id)
+        )
+        where = (
+            f"{c.article_id} · characters {c.start}–{c.end}"
+            if current
+            else f"{c.article_id} · this article has changed since the answer"
+        )
         cards.append(
             {
                 "id": c.id,
