@@ -8,12 +8,20 @@ instead of holding them (and the web UI's answer slots) indefinitely.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError, IndexError_
 from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def store_label(settings: Settings) -> str:
@@ -48,6 +56,34 @@ def make_client(settings: Settings) -> Any:
         return client
     settings.vectorstore_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.vectorstore_dir), settings=chroma_settings)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL (code 13) or the OS's ENOSPC, however Chroma wrapped it."""
+    text = str(exc).lower()
+    return "disk is full" in text or "(code: 13)" in text or "no space left" in text
+
+
+def read_only_copy(store: Path) -> Path:
+    """A private copy of an on-disk store, on another filesystem, to answer from.
+
+    Chroma writes to its database whenever it opens one, so a store whose disk is full cannot
+    even be read in place. Answering must not need to write: the copy (in RAM under /dev/shm
+    where there is one) serves questions until the process ends; writers refuse to use it.
+    """
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    copy = Path(tempfile.mkdtemp(prefix="assistant-read-only-", dir=base))
+    atexit.register(shutil.rmtree, copy, ignore_errors=True)
+    shutil.copytree(
+        store, copy / "store", ignore=shutil.ignore_patterns("*.lock", "*-wal", "*-shm")
+    )
+    log.warning(
+        "the disk holding %s is full: answering from a read-only copy; free some space "
+        "before adding articles",
+        store,
+    )
+    return copy / "store"
 
 
 @contextlib.contextmanager

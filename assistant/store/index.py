@@ -34,7 +34,14 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.errors import IndexError_
 from assistant.settings import Settings
-from assistant.store.client import collection_name, make_client, store_errors, store_label
+from assistant.store.client import (
+    collection_name,
+    is_disk_full,
+    make_client,
+    read_only_copy,
+    store_errors,
+    store_label,
+)
 from assistant.store.lexical import LexicalIndex, Live
 from assistant.store.manifest import PAGE, ArticleEntry, IngestReport, Manifest, pages
 from assistant.store.splitting import Passage
@@ -73,9 +80,19 @@ class ArticleIndex:
         self.settings = settings
         self.embeddings = embeddings
         self.name = collection_name(settings.collection_prefix, embedding_id)
+        self.root = settings.vectorstore_dir  # where the on-disk store is actually opened
+        self.read_only = False
         with store_errors(settings):
             try:
-                self.client = make_client(settings)
+                try:
+                    self.client = make_client(settings)
+                except Exception as exc:
+                    if settings.chroma_host or not is_disk_full(exc):
+                        raise
+                    self.root, self.read_only = read_only_copy(settings.vectorstore_dir), True
+                    self.client = make_client(
+                        settings.model_copy(update={"vectorstore_dir": self.root})
+                    )
                 self.store = Chroma(  # kept for LangChain users and the bench's bare query
                     client=self.client,
                     collection_name=self.name,
@@ -111,7 +128,7 @@ class ArticleIndex:
             if self.settings.chroma_host
             else ""
         )
-        return self.settings.vectorstore_dir / f"lexical-{where}{self.name}.sqlite3"
+        return self.root / f"lexical-{where}{self.name}.sqlite3"
 
     @property
     def _collection(self) -> Any:
@@ -305,6 +322,11 @@ class ArticleIndex:
         Writers on different machines sharing a Chroma server are safe without it: each swap
         re-reads and replaces only its own articles' records.
         """
+        if self.read_only:
+            raise IndexError_(
+                f"the disk holding {self.settings.vectorstore_dir} is full, so the store is open "
+                "read-only (questions still work); free some space, then try again"
+            )
         label = (
             f"{self.settings.chroma_host}-{self.settings.chroma_port}"
             if self.settings.chroma_host
