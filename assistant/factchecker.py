@@ -14,14 +14,14 @@ from assistant.answer.history import normalize_history
 from assistant.errors import ArticleError, AssistantError, InputError
 from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
 from assistant.schema import Answer
-
-if TYPE_CHECKING:
-    from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.settings import Settings
 from assistant.store import ingest as store_ingest
 from assistant.store.index import ArticleEntry, ArticleIndex, IngestReport
 from assistant.store.retrieval import Hit, HybridRetriever
 from assistant.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from assistant.check.schema import CheckReport, ClaimCheck
 
 MAX_CACHED_CHAINS = 8
 CLAIM_TEXT_FACTOR = 5  # a paragraph of claims may be this many times a question's token limit
@@ -71,7 +71,7 @@ class FactChecker:
             rrf_k=self.settings.rrf_k,
         )
         self._chains: dict[str, Any] = {}
-        self._chains_lock = threading.Lock()  # the web UI answers several questions at once
+        self._chains_lock = threading.RLock()  # the web UI answers several questions at once
         self._models: dict[str, BaseChatModel] = {}
         self._checker: Any = None
         if isinstance(model, BaseChatModel):
@@ -196,7 +196,9 @@ class FactChecker:
         return text
 
     def _claim_checker(self) -> Any:
-        if self._checker is None:
+        with self._chains_lock:  # one checker, however many UI checks start at once
+            if self._checker is not None:
+                return self._checker
             from assistant.check.engine import ClaimChecker
 
             self._checker = ClaimChecker(
@@ -206,12 +208,13 @@ class FactChecker:
                 chat_model=self._chat_model,
                 settings=self.settings,
             )
-        return self._checker
+            return self._checker
 
     def _chat_model(self, name: str) -> BaseChatModel:
-        if name not in self._models:
-            self._models[name] = make_chat_model(self.settings, name)
-        return self._models[name]
+        with self._chains_lock:
+            if name not in self._models:
+                self._models[name] = make_chat_model(self.settings, name)
+            return self._models[name]
 
     # --- corpus ----------------------------------------------------------------------------
 
