@@ -213,6 +213,9 @@ _AUXILIARY = frozenset(
 )
 
 
+_DO_SUPPORT = frozenset({"do", "does", "did"})
+
+
 def _predicate(question: str) -> str | None:
     """ "How many soldiers have DIED": the first content word after the counted phrase."""
     match = re.search(r"\bhow (?:many|much)\s+(.+)", question, re.I)
@@ -222,6 +225,11 @@ def _predicate(question: str) -> str | None:
     seen_aux = False
     for raw in words[:8]:
         low = raw.lower()
+        if low in _DO_SUPPORT and not seen_aux:
+            # "how many packages did etch HAVE": the subject follows "did", the verb ends it
+            last = words[-1].lower()
+            found = tokens(words[-1]) if last not in _AUXILIARY and last not in STOPWORDS else []
+            return found[0] if found and len(words) - words.index(raw) > 2 else None
         if low in _AUXILIARY:
             seen_aux = True
             continue
