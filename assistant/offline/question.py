@@ -45,7 +45,8 @@ REASON, NAMED, YESNO, OTHER = "reason", "named", "yesno", "other"
 # Heads that name the *type* of answer rather than a word the answer contains.
 GENERIC_HEADS = frozenset(
     stem(w)
-    for w in """name names kind type sort title number amount date day year month time""".split()
+    for w in """name names kind type sort title number amount date day year month time
+    percentage proportion fraction""".split()
 )
 PHRASE_END = frozenset(
     """is was are were do does did has have had that who when where which in on at for to from by
@@ -124,8 +125,12 @@ def split_parts(question: str) -> list[str]:
 _LEAD = re.compile(r"^\s*(?:and|but|so|ok(?:ay)?|right|also|well)\b[\s,.!]*", re.I)
 
 
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|that)['’]s\b", re.I)
+
+
 def analyse(question: str) -> Question:
     question = _LEAD.sub("", question).strip() or question
+    question = _CONTRACTED.sub(r"\1 is", question)  # "what's the…": the "'s" is "is"
     terms = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_FILLER]
     focus = _focus(question)
     units = _units(question, terms)
