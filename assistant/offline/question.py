@@ -81,6 +81,8 @@ _WH_PHRASE = re.compile(
 _WHO_VERB = re.compile(
     r"\bwho\s+(?!is\b|was\b|are\b|were\b|has\b|have\b|had\b|did\b|does\b)(\w+)", re.I
 )
+# "What STARTED the fire": a past-tense verb right after "what" is the act asked about.
+_WHAT_VERBED = re.compile(r"^\W*what\s+(\w{3,}ed)(?=\s+(?:the|a|an|this|that|its|their)\b)", re.I)
 _NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'.-]*\s+)+[A-Z][\w’'-]*")
 
 
@@ -134,7 +136,7 @@ def analyse(question: str) -> Question:
     terms = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_FILLER]
     focus = _focus(question)
     units = _units(question, terms)
-    who = _WHO_VERB.search(question)
+    who = _WHO_VERB.search(question) or _WHAT_VERBED.search(question)
     return Question(
         text=question,
         terms=tuple(terms),
@@ -246,7 +248,7 @@ def _predicate(question: str) -> str | None:
 
 def _verb(word: str) -> str | None:
     """The stem of "who DONATED": only a regular one, since "took" never matches "taken"."""
-    found = tokens(word)
+    found = [t for t in tokens(word) if t not in QUESTION_FILLER]
     return found[0] if found and len(found[0]) >= 5 else None
 
 
@@ -278,6 +280,8 @@ def _focus(question: str) -> list[str]:
         return []
     if (who := _WHO_VERB.search(question)) and not _WH_PHRASE.search(question[: who.start()]):
         return []
+    if verbed := _WHAT_VERBED.search(question):
+        question = "what " + question[verbed.end() :]  # the verb is the act, not the asked thing
     match = _WH_PHRASE.search(question)
     if not match:
         return []
