@@ -233,10 +233,9 @@ def _predicate(question: str) -> str | None:
     for raw in words[:8]:
         low = raw.lower()
         if low in _DO_SUPPORT and not seen_aux:
-            # "how many packages did etch HAVE": the subject follows "did", the verb ends it
-            last = words[-1].lower()
-            found = tokens(words[-1]) if last not in _AUXILIARY and last not in STOPWORDS else []
-            return found[0] if found and len(words) - words.index(raw) > 2 else None
+            # "how many packages did etch have", "… did the agency say it had grown": the
+            # subject follows "did", and without a tagger the verb after it is not known
+            return None
         if low in _AUXILIARY:
             seen_aux = True
             continue
