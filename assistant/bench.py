@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings, data_path
 
 # Used only when eval/cases.jsonl is missing: generic questions of each answer type.
 DEFAULT_QUESTIONS = [
@@ -37,7 +37,7 @@ TARGETS = {
 
 
 def _questions(limit: int) -> list[str]:
-    cases = PROJECT_ROOT / "eval" / "cases.jsonl"
+    cases = data_path("eval") / "cases.jsonl"
     questions: list[str] = []
     if cases.is_file():
         for line in cases.read_text("utf-8").splitlines():

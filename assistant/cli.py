@@ -17,6 +17,12 @@ from assistant.cli_options import handle_errors, load_settings, model_option, to
 from assistant.evaluation.cli import eval_command
 
 
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _checker(model: str | None = None, top_k: int | None = None) -> Any:
     from assistant.factchecker import FactChecker
 
@@ -148,16 +154,41 @@ def chat(model: str | None, top_k: int | None) -> None:
 @handle_errors
 def ingest(paths: tuple[Path, ...]) -> None:
     """Index article files or folders (default: seeds/). Unchanged files cost nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     from assistant.factchecker import FactChecker
 
     fc = FactChecker(load_settings(), auto_ingest=False)
-    report = fc.ingest(list(paths) or None)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_stderr_console(), transient=True) as bar:
+        task = bar.add_task("embedding passages", total=None)
+        report = fc.ingest(
+            list(paths) or None,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     from assistant.terminal.plain import printable, skipped_warning
 
     for path, reason in report.skipped:
         click.echo(skipped_warning(path, reason), err=True)
     click.echo(printable(f"ingest: {report.summary()}"))
     if report.skipped and not (report.added or report.updated or report.unchanged):
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("article_ids", nargs=-1, required=True)
+@handle_errors
+def remove(article_ids: tuple[str, ...]) -> None:
+    """Remove articles from the index by id (see `assistant articles`); files are kept."""
+    from assistant.factchecker import FactChecker
+    from assistant.terminal.plain import printable
+
+    report = FactChecker(load_settings(), auto_ingest=False).remove(list(article_ids))
+    for _id, reason in report.skipped:
+        click.echo(printable(f"warning: {reason}", keep_newlines=False), err=True)
+    removed = ", ".join(report.removed) or "nothing"
+    click.echo(printable(f"removed {len(report.removed)}: {removed}", keep_newlines=False))
+    if report.skipped and not report.removed:
         sys.exit(2)
 
 
@@ -206,12 +237,49 @@ main.add_command(eval_command, name="eval")
     help="Questions to time.",
 )
 @click.option("--repeats", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Measure the store on this folder of articles at --sizes documents.",
+)
+@click.option("--sizes", default="50,500,5000", show_default=True, help="With --corpus.")
+@click.option("--stand-in", is_flag=True, help="With --corpus: hash tokens instead of embedding.")
+@click.option(
+    "--man-pages", is_flag=True, help="Fill an empty --corpus folder with Debian man pages first."
+)
 @handle_errors
-def bench(questions: int, repeats: int) -> None:
+def bench(
+    questions: int,
+    repeats: int,
+    corpus: Path | None,
+    sizes: str,
+    stand_in: bool,
+    man_pages: bool,
+) -> None:
     """Print index-build, re-ingest, ask-latency and cold-start figures."""
-    from assistant.bench import run_benchmark
+    from assistant.errors import InputError
 
-    run_benchmark(questions=questions, repeats=repeats)
+    if corpus is None:
+        from assistant.bench import run_benchmark
+
+        run_benchmark(questions=questions, repeats=repeats)
+        return
+    from assistant.bench_corpus import man_page_corpus
+    from assistant.bench_store import run_corpus_benchmark
+
+    try:
+        counts = sorted({int(s) for s in sizes.split(",") if s.strip()})
+    except ValueError:
+        raise InputError(
+            f"--sizes takes whole numbers separated by commas, got {sizes!r}"
+        ) from None
+    if man_pages and not (corpus.is_dir() and any(corpus.iterdir())):
+        made = man_page_corpus(corpus, max(counts) + 1)
+        click.echo(f"wrote {made} man pages as articles to {corpus}", err=True)
+    if not corpus.is_dir():
+        raise InputError(f"--corpus {corpus} is not a folder; add --man-pages to fill it")
+    run_corpus_benchmark(corpus, counts, stand_in, questions, repeats)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,10 @@ def load_settings(**overrides: Any) -> Any:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise click.UsageError(f"invalid setting {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise click.UsageError(
+            f"invalid setting {where}: {message}" if where else f"invalid settings: {message}"
+        ) from None
 
 
 top_k_option = click.option(

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer.history import normalize_history
 from assistant.errors import ArticleError, AssistantError, InputError
 from assistant.models import make_chat_model, make_embeddings, structured_output_kwargs
 from assistant.schema import Answer
-
-if TYPE_CHECKING:
-    from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.settings import Settings
+from assistant.store import ingest as store_ingest
 from assistant.store.index import ArticleEntry, ArticleIndex, IngestReport
 from assistant.store.retrieval import Hit, HybridRetriever
 from assistant.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from assistant.check.schema import CheckReport, ClaimCheck
 
 MAX_CACHED_CHAINS = 8
 CLAIM_TEXT_FACTOR = 5  # a paragraph of claims may be this many times a question's token limit
@@ -39,16 +42,18 @@ class FactChecker:
         top_k: int | None = None,
         auto_ingest: bool = True,
         progress: Callable[[str], None] | None = None,
+        embeddings: tuple[Embeddings, str] | None = None,
     ) -> None:
+        """``embeddings``: (model, id naming its collections) instead of the configured one."""
         self.settings = settings or Settings()
         if top_k is not None:
             self.settings = self.settings.model_copy(update={"top_k": _check_top_k(top_k)})
-        embeddings, embedding_id = make_embeddings(self.settings)
+        embeddings, embedding_id = embeddings or make_embeddings(self.settings)
         self.index = ArticleIndex(self.settings, embeddings, embedding_id)
-        if auto_ingest and not self.index.manifest():
+        if auto_ingest and self.index.is_empty():
             if progress is not None:  # the first start embeds every seed: tell the user why
                 progress(f"Building the index from {self.settings.seeds_dir} (first start only)…")
-            report = self.index.ingest([self.settings.seeds_dir])
+            report = store_ingest.ingest(self.index, [self.settings.seeds_dir])
             if not report.added:
                 reason = (
                     f"{report.skipped[0][1]}; "
@@ -66,6 +71,7 @@ class FactChecker:
             rrf_k=self.settings.rrf_k,
         )
         self._chains: dict[str, Any] = {}
+        self._chains_lock = threading.RLock()  # the web UI answers several questions at once
         self._models: dict[str, BaseChatModel] = {}
         self._checker: Any = None
         if isinstance(model, BaseChatModel):
@@ -142,13 +148,15 @@ class FactChecker:
         return question
 
     def _chain(self, name: str) -> Any:
-        if name not in self._chains:
+        with self._chains_lock:
+            if name in self._chains:
+                return self._chains[name]
             from assistant.answer.chain import build_chain
 
             if len(self._chains) >= MAX_CACHED_CHAINS:  # a UI user may try many model names
                 self._chains.pop(next(iter(self._chains)))
             model = self._models.get(name) or make_chat_model(self.settings, name)
-            self._chains[name] = build_chain(
+            chain = build_chain(
                 self.settings,
                 self.retriever,
                 model,
@@ -156,7 +164,8 @@ class FactChecker:
                 model_name=name,
                 structured_kwargs=structured_output_kwargs(self.settings, model),
             )
-        return self._chains[name]
+            self._chains[name] = chain
+            return chain
 
     # --- claim checking --------------------------------------------------------------------
 
@@ -187,7 +196,9 @@ class FactChecker:
         return text
 
     def _claim_checker(self) -> Any:
-        if self._checker is None:
+        with self._chains_lock:  # one checker, however many UI checks start at once
+            if self._checker is not None:
+                return self._checker
             from assistant.check.engine import ClaimChecker
 
             self._checker = ClaimChecker(
@@ -197,26 +208,40 @@ class FactChecker:
                 chat_model=self._chat_model,
                 settings=self.settings,
             )
-        return self._checker
+            return self._checker
 
     def _chat_model(self, name: str) -> BaseChatModel:
-        if name not in self._models:
-            self._models[name] = make_chat_model(self.settings, name)
-        return self._models[name]
+        with self._chains_lock:
+            if name not in self._models:
+                self._models[name] = make_chat_model(self.settings, name)
+            return self._models[name]
 
     # --- corpus ----------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: Sequence[Path | str] | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
+        """Index files or folders; ``progress(done, total)`` is called as passages are embedded.
+
+        Safe beside other ingests, uploads and questions in this or other processes: each
+        article is swapped live on its own, and answers in flight keep what they retrieved.
+        """
         targets = [Path(p) for p in paths] if paths else [self.settings.seeds_dir]
-        report = self.index.ingest(targets)
-        self.retriever.refresh(force=True)
-        return report
+        return store_ingest.ingest(self.index, targets, progress=progress)
+
+    def remove(self, article_ids: str | Sequence[str]) -> IngestReport:
+        """Remove articles from the index by id (their files are left alone)."""
+        ids = [article_ids] if isinstance(article_ids, str) else list(article_ids)
+        return store_ingest.remove(self.index, ids)
 
     def articles(self) -> list[ArticleEntry]:
         return sorted(self.index.manifest().values(), key=lambda e: e.article_id)
 
     def article_text(self, article_id: str) -> str:
-        entry = self.index.manifest().get(article_id)
+        entry = self.index.entry(article_id)
         text = self.index.article_text(entry.version) if entry else None
         if text is None:
             raise ArticleError(f"no article with id {article_id!r} in the index")

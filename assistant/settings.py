@@ -7,13 +7,30 @@ conventional names (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``) so existing shells 
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A source checkout (editable install, `make run`) keeps its top-level folders; an installed
+# package (`pip install .`) carries copies of them as package data (see setup.py).
+SOURCE_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def data_path(name: str) -> Path:
+    """``prompts``, ``seeds`` or ``eval``: the checkout's folder, or the installed copy."""
+    if SOURCE_CHECKOUT and (PROJECT_ROOT / name).is_dir():
+        return PROJECT_ROOT / name
+    return Path(str(files("assistant") / "data" / name))
+
+
+def default_store() -> Path:
+    """``vectorstore/`` beside the checkout, else in the working directory."""
+    return PROJECT_ROOT / "vectorstore" if SOURCE_CHECKOUT else Path.cwd() / "vectorstore"
+
 
 OFFLINE_MODEL = "offline"
 LOCAL_EMBEDDINGS = "local-minilm"
@@ -25,9 +42,9 @@ class Settings(BaseSettings):
     )
 
     # Where things live.
-    seeds_dir: Path = PROJECT_ROOT / "seeds"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    vectorstore_dir: Path = PROJECT_ROOT / "vectorstore"
+    seeds_dir: Path = Field(default_factory=lambda: data_path("seeds"))
+    prompts_dir: Path = Field(default_factory=lambda: data_path("prompts"))
+    vectorstore_dir: Path = Field(default_factory=default_store)
     catalog_file: str = "catalog.toml"
     uploads_dir: Path | None = None  # where the web UI keeps uploaded articles; default below
     max_upload_bytes: int = Field(1_000_000, ge=1_000)
@@ -39,6 +56,14 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     collection_prefix: str = "articles"
+    store_timeout_s: float = Field(30.0, gt=0)  # every call to a Chroma server
+
+    # Ingest: passages embedded and swapped live per group; superseded versions kept this long
+    # for answers in flight; a server-mode ingest's leftovers reclaimed after orphan_age_s.
+    ingest_batch_passages: int = Field(256, ge=1)
+    gc_grace_s: float = Field(600.0, ge=0)
+    orphan_age_s: float = Field(3600.0, ge=0)
+    sentence_vectors: bool = True  # store each sentence's vector for the offline engine
 
     # Splitting.
     chunk_tokens: int = Field(160, ge=32, le=1000)
@@ -72,6 +97,15 @@ class Settings(BaseSettings):
     # state (real models only); the judge defaults to the answering model.
     answer_judge: bool = False
     judge_model: str | None = None
+
+    @model_validator(mode="after")
+    def _overlap_below_chunk(self) -> Self:
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap_tokens ({self.chunk_overlap_tokens}) must be smaller than "
+                f"chunk_tokens ({self.chunk_tokens}); lower ASSISTANT_CHUNK_OVERLAP_TOKENS"
+            )
+        return self
 
     def resolved_uploads_dir(self) -> Path:
         return self.uploads_dir or self.vectorstore_dir / "uploads"

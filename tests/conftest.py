@@ -8,6 +8,7 @@ removed so the offline path is what the suite tests.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,34 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fact_checker(seeded_store: Path) -> Iterator[FactChecker]:
     """The offline FactChecker over the seeded store; do not ingest into it."""
     yield FactChecker(make_settings(seeded_store))
+
+
+def copy_seeded_store(seeded: Path, tmp_path: Path, name: str = "store") -> tuple[Path, Path]:
+    """A private copy of the session's seeded store and of the seed folder it indexes.
+
+    Building the seed index costs seconds of embedding; copying it costs milliseconds. The
+    copy's manifest records are pointed at the copied folder, so a test may edit its articles.
+    """
+    import chromadb
+
+    from assistant.store.embeddings import MODEL_ID
+    from assistant.store.index import collection_name
+
+    store, corpus = tmp_path / name, tmp_path / "articles"
+    shutil.copytree(seeded, store)
+    shutil.copytree(SEEDS, corpus)
+    client = chromadb.PersistentClient(path=str(store))
+    records = client.get_collection(f"{collection_name('articles', MODEL_ID)}-manifest")
+    got = records.get(where={"kind": "article"}, include=["metadatas"])
+    moved = [{**m, "path": str(corpus / Path(str(m["path"])).name)} for m in got["metadatas"]]
+    records.update(ids=got["ids"], metadatas=moved)
+    return store, corpus
+
+
+@pytest.fixture
+def seeded_copy(seeded_store: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """(store, corpus): a writable seeded store over a writable copy of the seeds."""
+    return copy_seeded_store(seeded_store, tmp_path)
 
 
 def seed_text(article_id: str) -> str:

@@ -94,3 +94,31 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())
     with pytest.raises(IndexError_, match="cannot reach the Chroma server"):
         FactChecker(settings)
+
+
+def test_two_machines_ingesting_into_one_server_lose_nothing(
+    server_checker: FactChecker, tmp_path: Path
+) -> None:
+    # Two app processes on different machines: separate working folders, so no shared lock
+    # file and separate lexical indexes; only the server is shared.
+    def machine(name: str) -> FactChecker:
+        settings = server_checker.settings.model_copy(
+            update={"vectorstore_dir": tmp_path / name / "vectorstore"}
+        )
+        return FactChecker(settings, auto_ingest=False)
+
+    first, second = machine("a"), machine("b")
+    second.articles()  # opened before the other machine ingests
+    (tmp_path / "x.md").write_text("# X\n\nThe Mokpo ferry timetable added a night run.\n")
+    (tmp_path / "y.md").write_text("# Y\n\nThe Sokcho market opened a fish auction hall.\n")
+    assert first.ingest([tmp_path / "x.md"]).added == ["x"]
+    assert second.ingest([tmp_path / "y.md"]).added == ["y"]
+    for fc in (first, second, machine("c")):
+        assert {"x", "y"} <= {a.article_id for a in fc.articles()}
+        found = {h.passage.article_id for h in fc.search("Sokcho fish auction hall", k=3)}
+        assert "y" in found
+        found = {h.passage.article_id for h in fc.search("Mokpo ferry night run", k=3)}
+        assert "x" in found
+    second.remove(["x", "y"])
+    assert {a.article_id for a in first.articles()} == set(SEED_IDS)
+    assert "x" not in {h.passage.article_id for h in first.search("Mokpo ferry night run", k=3)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.evaluation.cases import Case, Side
-from assistant.evaluation.judge import (
+from assistant.evaluation.citations import (
     check_citation,
     content_words,
     judge_answer,

@@ -59,3 +59,19 @@ def test_offsets_round_trip_on_arbitrary_text(paragraphs: list[str]) -> None:
     article = Article("x", text, "t", sha=content_hash(text))
     for p in split_article(article, chunk_tokens=40, overlap_tokens=8):
         assert text[p.start : p.end] == p.text
+
+
+def test_repeated_paragraphs_are_placed_where_each_copy_occurs() -> None:
+    # A paragraph longer than a passage, twice: LangChain's start_index points the second copy's
+    # pieces at the first, which used to abort the whole ingest.
+    words = "harbour bell rang twice at noon while quay nets dried under grey skies".split()
+    paragraph = " ".join(words[(i * 7) % len(words)] for i in range(70)).capitalize() + "."
+    text = f"{paragraph}\n\n{paragraph}"
+    article = Article("song", text, "t", sha=content_hash(text))
+    passages = split_article(article, chunk_tokens=40, overlap_tokens=8)
+    starts = [p.start for p in passages]
+    assert starts == sorted(set(starts))  # in text order, no piece placed twice
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+    covered = set().union(*(range(p.start, p.end) for p in passages))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())

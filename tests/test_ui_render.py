@@ -114,6 +114,25 @@ def test_refusal_is_marked_not_in_the_articles_and_lists_no_sources() -> None:
     assert "fc-sources" not in html
 
 
+def test_an_unverified_answer_is_not_labelled_as_missing_from_the_articles() -> None:
+    answer = Answer(
+        question="Who won?",
+        answer="The model answered, but none of it could be verified.",
+        refused=True,
+        status="unverified",
+    )
+    html = render.answer_html(answer, render.Corpus.of([]))
+    assert "Could not be verified" in html
+    assert "Not in the articles" not in html
+
+
+def test_a_partial_answer_says_it_is_partly_verified(missile_answer: Answer) -> None:
+    partial = missile_answer.model_copy(update={"status": "partial"})
+    html = render.answer_html(partial, render.Corpus.of([]))
+    assert "Partly verified" in html and "fc-sources" in html
+    assert "Partly verified" not in render.answer_html(missile_answer, render.Corpus.of([]))
+
+
 def test_conflict_shows_each_value_in_its_own_column_with_its_sources() -> None:
     citations = [
         Citation(id=i, article_id=f"a{i}", title=f"Article {i}", quote="q", start=0, end=1)

@@ -21,12 +21,13 @@ import click
 from assistant.cli_options import load_settings, model_option, top_k_option
 from assistant.errors import exit_code, user_message
 from assistant.evaluation.cases import KINDS, EvalSetError
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT, SOURCE_CHECKOUT, data_path
 
-DEFAULT_CASES = PROJECT_ROOT / "eval" / "cases.jsonl"
-DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
-REPORTS_DIR = PROJECT_ROOT / "eval" / "reports"
-CORPORA_DIR = PROJECT_ROOT / "eval" / "corpora"
+DEFAULT_CASES = data_path("eval") / "cases.jsonl"
+DEFAULT_THRESHOLDS = data_path("eval") / "thresholds.json"
+# An installed package must not write into site-packages: reports go to the working directory.
+REPORTS_DIR = PROJECT_ROOT / "eval" / "reports" if SOURCE_CHECKOUT else Path("eval-reports")
+CORPORA_DIR = data_path("eval") / "corpora"
 SEED_CORPUS = "seeds"
 
 
@@ -48,7 +49,7 @@ class EvalCorpus:
     @classmethod
     def named(cls, name: str) -> EvalCorpus:
         if name == SEED_CORPUS:
-            return cls(name, PROJECT_ROOT / "seeds", DEFAULT_CASES, DEFAULT_THRESHOLDS)
+            return cls(name, data_path("seeds"), DEFAULT_CASES, DEFAULT_THRESHOLDS)
         folder = CORPORA_DIR / name
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not (folder / "articles").is_dir():
             raise EvalSetError(
@@ -60,7 +61,7 @@ class EvalCorpus:
             name,
             folder / "articles",
             folder / "cases.jsonl",
-            PROJECT_ROOT / "eval" / f"thresholds-{name}.json",
+            data_path("eval") / f"thresholds-{name}.json",
             catalog if catalog.is_file() else None,
         )
 

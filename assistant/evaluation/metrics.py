@@ -1,4 +1,4 @@
-"""Answer-level metrics and their aggregation; the per-statement judge is in ``judge.py``.
+"""Answer-level metrics and their aggregation; the per-statement judge is in ``citations.py``.
 
 Everything here is strings and numbers in, numbers out; ``docs/eval.md`` defines each metric.
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from assistant.evaluation.judge import (
+from assistant.evaluation.citations import (
     CitationCheck,
     CitationJudgement,
     CitationLike,

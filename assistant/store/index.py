@@ -1,347 +1,388 @@
-"""The article index: passages and their vectors in Chroma, kept in step with the article files.
+"""The article index: passages, texts and sentence vectors in Chroma, and what is live.
 
-State lives entirely in Chroma, so the on-disk ``PersistentClient`` and a ``chroma run`` server
-behave the same:
+State lives in Chroma, so the on-disk ``PersistentClient`` and a ``chroma run`` server behave the
+same. For one embedding model ``<prefix>-<embedding>`` the collections are:
 
-* ``<prefix>-<embedding>`` holds passages (text, vector, article id, title, offsets, version).
-* ``<prefix>-<embedding>-texts`` holds each article version's full text, which the verifier needs
-  to place a quote anywhere in the cited article.
-* The passages collection's metadata holds the *manifest*: which version of each article is live.
+* ``…`` passages (text, vector, article id, offsets, version);
+* ``…-texts`` each article version's full text (the verifier places quotes anywhere in it);
+* ``…-sentences`` each version's sentence offsets and vectors, packed in one record (the
+  offline engine ranks sentences with them);
+* ``…-manifest`` one record per live article (see ``manifest.py``).
 
-An ingest writes the new versions first and swaps the manifest last, in one metadata update, and
-every read filters on the live versions. An ingest interrupted before the swap therefore leaves
-the previous index answering exactly as before; its orphans are removed by the next ingest.
-Each embedding model gets its own collections, so switching models never mixes vectors.
+Per question the cost does not grow with the corpus: one read of the manifest token, an
+unfiltered nearest-neighbour query whose hits are checked against the live versions (instead of
+a filter listing every live version), and an FTS5 query (``lexical.py``). Writing is in
+``ingest.py``; this module holds what readers and writers share.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import ArticleError, IndexError_
+from assistant.errors import IndexError_
 from assistant.settings import Settings
-from assistant.store.corpus import Article, discover, load_article, load_catalog
-from assistant.store.splitting import Passage, split_article
+from assistant.store.client import (
+    collection_name,
+    is_disk_full,
+    make_client,
+    read_only_copy,
+    store_errors,
+    store_label,
+)
+from assistant.store.lexical import LexicalIndex, Live
+from assistant.store.manifest import PAGE, ArticleEntry, IngestReport, Manifest, pages
+from assistant.store.splitting import Passage
 
 log = logging.getLogger(__name__)
 
-MANIFEST_KEY = "manifest"
+LEGACY_MANIFEST_KEY = "manifest"  # where stores before per-article records kept the manifest
+TEXT_CACHE = 256  # article texts kept in memory (LRU); a question needs a handful
+SENTENCE_CACHE = 512  # versions whose sentence vectors are kept in memory
 
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    passages_written: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed, {len(self.skipped)} skipped "
-            f"({self.passages_written} passages embedded)"
-        )
+__all__ = [
+    "ArticleEntry",
+    "ArticleIndex",
+    "IngestReport",
+    "Snapshot",
+    "collection_name",
+    "passage_metadata",
+    "store_errors",
+]
 
 
 @dataclass(frozen=True)
-class ArticleEntry:
-    article_id: str
-    version: str
-    title: str
-    outlet: str | None
-    date: str | None
-    path: str
-    passages: int
+class Snapshot:
+    """The live articles at one manifest token; a question reads everything through one."""
 
-    def to_json(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-
-def make_client(settings: Settings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
-        except Exception as exc:
-            raise IndexError_(
-                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
-                f"({type(exc).__name__}); start it with `chroma run --host {settings.chroma_host} "
-                f"--port {settings.chroma_port}` or unset ASSISTANT_CHROMA_HOST"
-            ) from None
-    settings.vectorstore_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.vectorstore_dir), settings=chroma_settings)
-
-
-def collection_name(prefix: str, embedding_id: str) -> str:
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in embedding_id.lower())
-    return f"{prefix}-{safe}"[:500]
+    token: str
+    live: Live  # version -> (article_id, title)
 
 
 class ArticleIndex:
-    """Reads and incrementally updates the Chroma collections for one embedding model."""
+    """Reads the Chroma collections for one embedding model; ``ingest.py`` writes them."""
 
     def __init__(self, settings: Settings, embeddings: Embeddings, embedding_id: str) -> None:
         from langchain_chroma import Chroma
 
         self.settings = settings
         self.embeddings = embeddings
-        self.client = make_client(settings)
-        name = collection_name(settings.collection_prefix, embedding_id)
-        try:
-            self.store = Chroma(
-                client=self.client,
-                collection_name=name,
-                embedding_function=embeddings,
-                collection_configuration={"hnsw": {"space": "cosine"}},
-            )
-            self.texts = self.client.get_or_create_collection(
-                f"{name}-texts", embedding_function=None
-            )
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise IndexError_(f"cannot open the vector store: {exc}") from None
-        self._text_cache: dict[str, str] = {}
+        self.name = collection_name(settings.collection_prefix, embedding_id)
+        self.root = settings.vectorstore_dir  # where the on-disk store is actually opened
+        self.read_only = False
+        with store_errors(settings):
+            try:
+                try:
+                    self.client = make_client(settings)
+                except Exception as exc:
+                    if settings.chroma_host or not is_disk_full(exc):
+                        raise
+                    self.root, self.read_only = read_only_copy(settings.vectorstore_dir), True
+                    self.client = make_client(
+                        settings.model_copy(update={"vectorstore_dir": self.root})
+                    )
+                self.store = Chroma(  # kept for LangChain users and the bench's bare query
+                    client=self.client,
+                    collection_name=self.name,
+                    embedding_function=embeddings,
+                    collection_configuration={"hnsw": {"space": "cosine"}},
+                )
+                self.texts = self._side_collection("texts")
+                self.sentences = self._side_collection("sentences")
+                self.manifest_records = Manifest(self._side_collection("manifest"))
+            except IndexError_:
+                raise
+            except Exception as exc:
+                if type(exc).__module__.startswith(("httpx", "httpcore")):
+                    raise
+                raise IndexError_(f"cannot open {store_label(settings)}: {exc}") from None
+        self.lexical = LexicalIndex(self._lexical_path())
+        self._lock = threading.RLock()
+        self._snapshot: Snapshot | None = None
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._sentences: OrderedDict[str, list[tuple[int, int, np.ndarray]]] = OrderedDict()
+        self._migrate_legacy_manifest()
 
-    # --- reading -------------------------------------------------------------------------
+    def _side_collection(self, suffix: str) -> Any:
+        name = f"{self.name}-{suffix}"
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception:  # absent: created once (answering a question never needs to)
+            return self.client.get_or_create_collection(name, embedding_function=None)
+
+    def _lexical_path(self) -> Path:
+        where = (
+            f"{self.settings.chroma_host}-{self.settings.chroma_port}-"
+            if self.settings.chroma_host
+            else ""
+        )
+        return self.root / f"lexical-{where}{self.name}.sqlite3"
 
     @property
     def _collection(self) -> Any:
         return self.store._collection
 
+    # --- what is live ----------------------------------------------------------------------
+
     def manifest(self) -> dict[str, ArticleEntry]:
-        raw = (self._collection.metadata or {}).get(MANIFEST_KEY)
-        if not raw:
-            return {}
-        return {k: ArticleEntry(**v) for k, v in json.loads(raw).items()}
+        """Every live article (reads the whole manifest: for listings and ingests)."""
+        with store_errors(self.settings):
+            return self.manifest_records.entries()
+
+    def entry(self, article_id: str) -> ArticleEntry | None:
+        with store_errors(self.settings):
+            return self.manifest_records.get([article_id]).get(article_id)
+
+    def is_empty(self) -> bool:
+        with store_errors(self.settings):
+            return self.manifest_records.is_empty()
 
     def live_versions(self) -> list[str]:
-        return [entry.version for entry in self.manifest().values()]
+        return list(self.snapshot().live)
+
+    def snapshot(self) -> Snapshot:
+        """The live set, re-read only when the manifest token changed (one small read)."""
+        with store_errors(self.settings):
+            token = self.manifest_records.token()
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.token == token:
+                return self._snapshot
+            if token and self.lexical.token() == token:  # a cold start reads no manifest
+                snap = Snapshot(token, self.lexical.live())
+            else:
+                snap = self._load(token)
+            self._snapshot = snap
+            return snap
+
+    def advance(self, before: str, gone: set[str], put: list[ArticleEntry]) -> None:
+        """Move the snapshot and the lexical index past this process's own swaps.
+
+        On a disk store the writer lock guarantees that the swaps since ``before`` were ours, so
+        the live set is the previous one plus the delta: adding one article to 5,000 does not
+        re-read 5,000 records. Against a server (other machines write too) it is re-read.
+        """
+        with store_errors(self.settings):
+            token = self.manifest_records.token()
+        with self._lock:
+            base: Live | None = None
+            if self._snapshot is not None and self._snapshot.token == before:
+                base = dict(self._snapshot.live)
+            elif self.lexical.token() == before:
+                base = self.lexical.live()
+            if base is None or self.settings.chroma_host:
+                self._snapshot = self._load(token)
+                return
+            for version in gone:
+                base.pop(version, None)
+            for entry in put:
+                base[entry.version] = (entry.article_id, entry.title)
+            self.lexical.sync(token, base, lambda versions: self._passages_of(versions, base))
+            self._snapshot = Snapshot(token, base)
+
+    def _load(self, token: str) -> Snapshot:
+        with store_errors(self.settings):
+            entries = self.manifest_records.entries()
+        live = {e.version: (e.article_id, e.title) for e in entries.values()}
+        self.lexical.sync(token, live, lambda versions: self._passages_of(versions, live))
+        return Snapshot(token, live)
+
+    # --- passages, texts, vectors ----------------------------------------------------------
 
     def passages(self) -> list[Passage]:
-        versions = self.live_versions()
-        if not versions:
-            return []
-        got = self._collection.get(
-            where=_in("version", versions), include=["documents", "metadatas"]
-        )
-        out = [
-            _passage_from(doc, meta)
-            for doc, meta in zip(got["documents"], got["metadatas"], strict=True)
-        ]
+        """Every live passage, read a page of versions at a time (no giant ``$in``)."""
+        live = self.snapshot().live
+        out: list[Passage] = []
+        for page in pages(sorted(live), 100):
+            out += self._passages_of(page, live)
         return sorted(out, key=lambda p: (p.article_id, p.index))
 
-    def article_text(self, version: str) -> str | None:
-        if version not in self._text_cache:
-            got = self.texts.get(ids=[version], include=["documents"])
-            if not got["ids"]:
-                return None
-            self._text_cache[version] = got["documents"][0]
-        return self._text_cache[version]
+    def _passages_of(self, versions: list[str], live: Live) -> list[Passage]:
+        out: list[Passage] = []
+        with store_errors(self.settings):
+            offset = 0
+            while True:
+                got = self._collection.get(
+                    where={"version": {"$in": versions}},
+                    include=["documents", "metadatas"],
+                    limit=PAGE,
+                    offset=offset,
+                )
+                out += [
+                    passage_from(doc, meta, live)
+                    for doc, meta in zip(got["documents"], got["metadatas"], strict=True)
+                ]
+                if len(got["ids"]) < PAGE:
+                    return out
+                offset += PAGE
 
-    def dense_search(self, query: str, k: int) -> list[tuple[Passage, float]]:
-        versions = self.live_versions()
-        if not versions:
+    def article_text(self, version: str) -> str | None:
+        with self._lock:
+            if version in self._texts:
+                self._texts.move_to_end(version)
+                return self._texts[version]
+        with store_errors(self.settings):
+            got = self.texts.get(ids=[version], include=["documents"])
+        if not got["ids"]:
+            return None
+        self.remember_text(version, got["documents"][0])
+        return got["documents"][0]
+
+    def remember_text(self, version: str, text: str) -> None:
+        with self._lock:
+            self._texts[version] = text
+            while len(self._texts) > TEXT_CACHE:
+                self._texts.popitem(last=False)
+
+    def sentence_vectors(self, version: str) -> list[tuple[int, int, np.ndarray]]:
+        """(start, end, unit vector) for each sentence of an article version, in text order.
+
+        Computed once at ingest with the passages' embedding model; cached per version, so the
+        offline engine can rank the sentences of retrieved articles without embedding them.
+        """
+        with self._lock:
+            if version in self._sentences:
+                self._sentences.move_to_end(version)
+                return self._sentences[version]
+        with store_errors(self.settings):
+            got = self.sentences.get(ids=[version], include=["metadatas"])
+        # In metadata, not the document: Chroma full-text indexes every document it stores.
+        rows = unpack_sentences(str(got["metadatas"][0]["packed"])) if got["ids"] else []
+        with self._lock:
+            self._sentences[version] = rows
+            while len(self._sentences) > SENTENCE_CACHE:
+                self._sentences.popitem(last=False)
+        return rows
+
+    def dense_search(
+        self, query: str, k: int, snapshot: Snapshot | None = None
+    ) -> list[tuple[Passage, float]]:
+        """Nearest live passages. The query is unfiltered and its hits checked against the live
+        set; only if that leaves too few (a large ingest half-written) is it widened."""
+        live = (snapshot or self.snapshot()).live
+        if not live:
             return []
         vector = self.embeddings.embed_query(query)
-        hits = self.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=k, filter=_in("version", versions)
-        )
-        return [(_passage_from(doc.page_content, doc.metadata), score) for doc, score in hits]
-
-    # --- writing -------------------------------------------------------------------------
-
-    def ingest(self, paths: Sequence[Path], catalog_path: Path | None = None) -> IngestReport:
-        """Bring the index in line with ``paths`` (files or folders).
-
-        Unchanged articles cost a hash; changed ones are re-split and re-embedded; articles that
-        were ingested from one of the given folders and are no longer there are removed.
-        """
-        with self._lock():
-            return self._ingest(paths, catalog_path)
-
-    def _ingest(self, paths: Sequence[Path], catalog_path: Path | None) -> IngestReport:
-        report = IngestReport()
-        old = self.manifest()
-        new = dict(old)
-        folders = [p.resolve() for p in paths if p.is_dir()]
-        catalogs: dict[Path, dict[str, dict[str, str]]] = {}
-        fresh: list[tuple[Article, list[Passage]]] = []
-        seen: set[str] = set()
-        claimed: dict[str, Path] = {}  # article id -> the file it comes from in this run
-        retitled: list[Article] = []
-        for path in discover(paths):
-            folder = path.parent
-            article_id = path.stem
-            # A file that cannot be read this time keeps its article: a bad replacement must
-            # not delete the good version already indexed.
-            seen.add(article_id)
-            if clash := self._id_clash(article_id, path, old, claimed):
-                report.skipped.append((str(path), clash))
-                log.info("skipped %s", clash)
-                continue
-            if folder not in catalogs:
-                catalogs[folder] = load_catalog(catalog_path or folder / self.settings.catalog_file)
-            try:
-                article = load_article(path, catalogs[folder])
-            except ArticleError as exc:
-                report.skipped.append((str(path), str(exc)))
-                log.info("skipped %s", exc)
-                continue
-            claimed[article_id] = path.resolve()
-            entry = old.get(article.article_id)
-            if entry and entry.version == article.version and self.article_text(entry.version):
-                current = _entry(article, path, entry.passages)
-                if current != entry:  # title, outlet, date or location changed, text did not
-                    new[article.article_id] = current
-                    if current.title != entry.title:
-                        retitled.append(article)
-                report.unchanged.append(article.article_id)
-                continue
-            passages = split_article(
-                article, self.settings.chunk_tokens, self.settings.chunk_overlap_tokens
+        n = k + 10
+        with store_errors(self.settings):
+            while True:
+                got = self._collection.query(
+                    query_embeddings=[vector],
+                    n_results=n,
+                    include=["documents", "metadatas", "distances"],
+                )
+                found = len(got["ids"][0])
+                hits = [
+                    (passage_from(doc, meta, live), 1.0 - float(dist))
+                    for doc, meta, dist in zip(
+                        got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
+                    )
+                    if meta.get("version") in live
+                ]
+                if len(hits) >= k or found < n:
+                    return hits[:k]
+                if n >= 16 * (k + 10):
+                    break
+                n *= 4
+            got = self._collection.query(
+                query_embeddings=[vector],
+                n_results=k,
+                where={"version": {"$in": list(live)}},
+                include=["documents", "metadatas", "distances"],
             )
-            fresh.append((article, passages))
-            new[article.article_id] = _entry(article, path, len(passages))
-            (report.updated if entry else report.added).append(article.article_id)
-        self._retitle(retitled)
-        for article_id, entry in old.items():
-            if article_id not in seen and _inside(Path(entry.path), folders):
-                del new[article_id]
-                report.removed.append(article_id)
-        self._write(fresh)
-        report.passages_written = sum(len(p) for _, p in fresh)
-        if new != old:
-            self._collection.modify(
-                metadata={MANIFEST_KEY: json.dumps({k: v.to_json() for k, v in new.items()})}
+        return [
+            (passage_from(doc, meta, live), 1.0 - float(dist))
+            for doc, meta, dist in zip(
+                got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
             )
-        self._collect_garbage([e.version for e in new.values()])
-        return report
+        ]
 
-    @staticmethod
-    def _id_clash(
-        article_id: str, path: Path, old: dict[str, ArticleEntry], claimed: dict[str, Path]
-    ) -> str | None:
-        """Why ``path`` may not provide ``article_id``, if another file already does.
+    def lexical_search(
+        self, query: str, k: int, snapshot: Snapshot | None = None
+    ) -> list[tuple[Passage, float]]:
+        return self.lexical.search(query, k, (snapshot or self.snapshot()).live)
 
-        An article id is a file's stem, so ``a.txt`` beside ``a.md``, or a file named like an
-        indexed article in another folder, would silently replace an article. The indexed file
-        keeps its id while it exists; rename the newcomer (or delete the old file) to proceed.
-        """
-        resolved = path.resolve()
-        if article_id in claimed and claimed[article_id] != resolved:
-            return (
-                f"{path}: article id {article_id!r} is already taken by {claimed[article_id]} "
-                "in this ingest; rename one of the files"
-            )
-        entry = old.get(article_id)
-        if entry and Path(entry.path) != resolved and Path(entry.path).exists():
-            return (
-                f"{path}: article id {article_id!r} is already indexed from {entry.path}; "
-                "rename the file, or delete the indexed one and ingest again"
-            )
-        return None
-
-    def _retitle(self, articles: list[Article]) -> None:
-        """New catalog titles reach the stored passages too, so citations show them."""
-        for article in articles:
-            got = self._collection.get(where={"version": article.version}, include=["metadatas"])
-            if got["ids"]:
-                metadatas = [{**m, "title": article.title} for m in got["metadatas"]]
-                self._collection.update(ids=got["ids"], metadatas=metadatas)
-
-    def _write(self, fresh: list[tuple[Article, list[Passage]]]) -> None:
-        if not fresh:
-            return
-        passages = [p for _, ps in fresh for p in ps]
-        if passages:
-            self.store.add_texts(
-                texts=[p.text for p in passages],
-                metadatas=[passage_metadata(p) for p in passages],
-                ids=[p.passage_id for p in passages],
-            )
-        self.texts.upsert(
-            ids=[a.version for a, _ in fresh],
-            documents=[a.text for a, _ in fresh],
-            embeddings=[[0.0] for _ in fresh],
-            metadatas=[{"article_id": a.article_id} for a, _ in fresh],
-        )
-        for article, _ in fresh:
-            self._text_cache[article.version] = article.text
-
-    def _collect_garbage(self, live: list[str]) -> None:
-        where = _nin("version", live) if live else None
-        stale = (
-            self._collection.get(where=where, include=[])
-            if live
-            else self._collection.get(include=[])
-        )
-        if stale["ids"]:
-            self._collection.delete(ids=stale["ids"])
-        text_ids = self.texts.get(include=[])["ids"]
-        dead = [i for i in text_ids if i not in set(live)]
-        if dead:
-            self.texts.delete(ids=dead)
-            for version in dead:
-                self._text_cache.pop(version, None)
+    # --- writing (``ingest.py`` holds the algorithm) ---------------------------------------
 
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        """One writer at a time per on-disk store (a CLI ingest beside a UI upload)."""
-        if self.settings.chroma_host:
-            yield
-            return
-        lock_path = self.settings.vectorstore_dir / ".ingest.lock"
-        with open(lock_path, "w") as handle:
+    def writer(self) -> Iterator[None]:
+        """One writer at a time per machine and store: a CLI ingest beside a UI upload.
+
+        Writers on different machines sharing a Chroma server are safe without it: each swap
+        re-reads and replaces only its own articles' records.
+        """
+        if self.read_only:
+            raise IndexError_(
+                f"the disk holding {self.settings.vectorstore_dir} is full, so the store is open "
+                "read-only (questions still work); free some space, then try again"
+            )
+        label = (
+            f"{self.settings.chroma_host}-{self.settings.chroma_port}"
+            if self.settings.chroma_host
+            else "local"
+        )
+        self.settings.vectorstore_dir.mkdir(parents=True, exist_ok=True)
+        lock_path = self.settings.vectorstore_dir / f".ingest-{label}.lock"
+        with open(lock_path, "w") as handle, store_errors(self.settings):
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-
-def _in(key: str, values: Iterable[str]) -> dict[str, Any]:
-    return {key: {"$in": list(values)}}
-
-
-def _nin(key: str, values: Iterable[str]) -> dict[str, Any]:
-    return {key: {"$nin": list(values)}}
-
-
-def _inside(path: Path, folders: list[Path]) -> bool:
-    return any(path.parent == folder for folder in folders)
+    def _migrate_legacy_manifest(self) -> None:
+        """Stores written before per-article records kept the manifest as one JSON document."""
+        raw = (self._collection.metadata or {}).get(LEGACY_MANIFEST_KEY)
+        if not raw or not self.manifest_records.is_empty():
+            return
+        entries = [ArticleEntry(**v) for v in json.loads(raw).values()]
+        with self.writer(), store_errors(self.settings):
+            if self.manifest_records.is_empty():
+                self.manifest_records.swap(entries)
 
 
-def _entry(article: Article, path: Path, passages: int) -> ArticleEntry:
-    return ArticleEntry(
-        article_id=article.article_id,
-        version=article.version,
-        title=article.title,
-        outlet=article.outlet,
-        date=article.date,
-        path=str(path.resolve()),
-        passages=passages,
+def pack_sentences(spans: list[tuple[int, int]], vectors: list[list[float]]) -> str:
+    """One article version's sentence offsets and vectors as one stored string.
+
+    One Chroma record per sentence made ingest cost ~1 ms per sentence in Chroma's log alone;
+    one record per article costs almost nothing. Vectors are int8 with a scale per vector
+    (cosine error ~1e-3), a quarter of float32: a long manual page has hundreds of sentences.
+    """
+    offsets = np.asarray(spans, dtype=np.int32).reshape(-1, 2)
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(spans), -1)
+    scales = np.clip(np.abs(matrix).max(axis=1, keepdims=True), 1e-12, None) / 127.0
+    quantised = np.round(matrix / scales).astype(np.int8)
+    return json.dumps(
+        {
+            "dims": int(matrix.shape[1]) if len(spans) else 0,
+            "spans": base64.b64encode(offsets.tobytes()).decode(),
+            "scales": base64.b64encode(scales.astype(np.float32).tobytes()).decode(),
+            "vectors": base64.b64encode(quantised.tobytes()).decode(),
+        }
     )
+
+
+def unpack_sentences(packed: str) -> list[tuple[int, int, np.ndarray]]:
+    data = json.loads(packed)
+    spans = np.frombuffer(base64.b64decode(data["spans"]), dtype=np.int32).reshape(-1, 2)
+    if not len(spans):
+        return []
+    scales = np.frombuffer(base64.b64decode(data["scales"]), dtype=np.float32).reshape(-1, 1)
+    matrix = np.frombuffer(base64.b64decode(data["vectors"]), dtype=np.int8)
+    matrix = matrix.reshape(len(spans), data["dims"]).astype(np.float32) * scales
+    matrix /= np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
+    return [(int(s), int(e), matrix[i]) for i, (s, e) in enumerate(spans)]
 
 
 def passage_metadata(p: Passage) -> dict[str, Any]:
@@ -356,13 +397,16 @@ def passage_metadata(p: Passage) -> dict[str, Any]:
     }
 
 
-def _passage_from(text: str, meta: dict[str, Any]) -> Passage:
+def passage_from(text: str, meta: dict[str, Any], live: Live | None = None) -> Passage:
+    """A stored passage; its title comes from the manifest, where a catalog change lands."""
+    version = str(meta["version"])
+    title = live[version][1] if live and version in live else str(meta["title"])
     return Passage(
         article_id=str(meta["article_id"]),
-        title=str(meta["title"]),
+        title=title,
         start=int(meta["start"]),
         end=int(meta["end"]),
         text=text,
         index=int(meta["index"]),
-        version=str(meta["version"]),
+        version=version,
     )

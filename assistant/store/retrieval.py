@@ -1,8 +1,11 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
 
-Dense vectors find paraphrases ("how high" ~ "altitude"); BM25 finds exact names and figures
-("Hwasong-19", "1,001") that small embedding models blur. Reciprocal rank fusion needs no score
-calibration between the two, which is why it is the usual choice for this pairing.
+Dense vectors find paraphrases ("how high" ~ "altitude"); BM25 (SQLite FTS5, ``lexical.py``)
+finds exact names and figures ("Hwasong-19", "1,001") that small embedding models blur.
+Reciprocal rank fusion needs no score calibration between the two, which is why it is the usual
+choice for this pairing. Both rankings read one snapshot of the live articles, and a passage
+whose words repeat one ranked higher (the same text uploaded twice, a syndicated copy) is
+dropped, so copies cannot crowd the other articles out of the answer.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
-from rank_bm25 import BM25Okapi
 
 from assistant.store.index import ArticleIndex, passage_metadata
 from assistant.store.splitting import Passage
@@ -27,24 +29,6 @@ class Hit:
     score: float
     dense_rank: int | None
     lexical_rank: int | None
-
-
-class LexicalIndex:
-    """BM25 over the live passages, rebuilt whenever the set of passages changes."""
-
-    def __init__(self, passages: Sequence[Passage]) -> None:
-        self.passages = list(passages)
-        self._bm25 = (
-            BM25Okapi([tokens(p.text) or ["∅"] for p in self.passages]) if self.passages else None
-        )
-
-    def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
-        terms = tokens(query)
-        if self._bm25 is None or not terms:
-            return []
-        scores = self._bm25.get_scores(terms)
-        ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-        return [(self.passages[i], float(scores[i])) for i in ranked[:k] if scores[i] > 0]
 
 
 def reciprocal_rank_fusion(
@@ -73,24 +57,24 @@ class HybridRetriever(BaseRetriever):
     top_k: int = 6
     candidate_k: int = 20
     rrf_k: int = 60
-    _lexical: LexicalIndex | None = None
-    _versions: tuple[str, ...] = ()
-
-    def refresh(self, force: bool = False) -> None:
-        """Reload the lexical index if an ingest changed the live articles (or their titles)."""
-        versions = tuple(sorted(self.index.live_versions()))
-        if force or self._lexical is None or versions != self._versions:
-            self._lexical = LexicalIndex(self.index.passages())
-            self._versions = versions
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
-        self.refresh()
-        assert self._lexical is not None
         k = k or self.top_k
-        dense = [p for p, _ in self.index.dense_search(query, self.candidate_k)]
-        lexical = [p for p, _ in self._lexical.search(query, self.candidate_k)]
+        snapshot = self.index.snapshot()
+        dense = [p for p, _ in self.index.dense_search(query, self.candidate_k, snapshot)]
+        lexical = [p for p, _ in self.index.lexical_search(query, self.candidate_k, snapshot)]
         fused = reciprocal_rank_fusion([dense, lexical], self.rrf_k)
-        return [Hit(p, s, r[0], r[1]) for p, s, r in fused[:k]]
+        hits: list[Hit] = []
+        seen: set[tuple[str, ...]] = set()
+        for p, s, r in fused:
+            key = tuple(tokens(p.text)) or (p.text.strip(),)
+            if key in seen:
+                continue
+            seen.add(key)
+            hits.append(Hit(p, s, r[0], r[1]))
+            if len(hits) == k:
+                break
+        return hits
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -112,4 +96,4 @@ def hit_to_document(hit: Hit) -> Document:
     )
 
 
-__all__ = ["HybridRetriever", "LexicalIndex", "reciprocal_rank_fusion"]
+__all__ = ["HybridRetriever", "reciprocal_rank_fusion"]

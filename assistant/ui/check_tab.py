@@ -71,14 +71,7 @@ def claim_html(check: ClaimCheck, article_text: Any) -> str:
     details = {e.citation_id: e.detail for e in check.evidence}
     cards = []
     for c in check.citations:
-        try:
-            text = article_text(c.article_id)
-        except Exception:  # the article changed or went away since the check
-            text = ""
-        if text[c.start : c.end] == c.quote:
-            context = render.citation_context_html(c, text, [])
-        else:
-            context = f'<mark class="fc-mark">{render.esc(c.quote)}</mark>'
+        context, _current = render.cited_context(c, article_text)
         side = stance.get(c.id, "for")
         label = "Supports" if side == "for" else "Contradicts"
         diff = (

@@ -26,7 +26,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from assistant.schema import Answer, Citation, Conflict, PassageRef
+from assistant.schema import STATUS_HELP, Answer, Citation, Conflict, PassageRef
 from assistant.store.corpus import described_title
 from assistant.store.index import ArticleEntry
 from assistant.ui.markdown import is_markdown, markdown_html, markdown_plain
@@ -175,6 +175,27 @@ def _groups_by_value(conflict: Conflict) -> list[list[int]]:
     return list(groups.values())
 
 
+# How each answer state is labelled: a refusal because the articles are silent must not read
+# like one because the model's answer failed verification, and a partial answer says so.
+_BADGES: dict[str, tuple[str, str]] = {
+    "not_in_articles": ("refused", "Not in the articles"),
+    "unverified": ("error", "Could not be verified"),
+    "declined": ("refused", "Declined"),
+    "partial": ("partial", "Partly verified"),
+}
+
+
+def status_badge(answer: Answer) -> dict[str, str] | None:
+    """The label, style and explanation of an answer's state; None for a fully verified one."""
+    status = answer.status
+    if answer.refused and status in ("answered", "partial"):  # built by hand without a status
+        status = "not_in_articles"
+    if status not in _BADGES:
+        return None
+    kind, label = _BADGES[status]
+    return {"kind": kind, "label": label, "help": STATUS_HELP[status]}
+
+
 def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> str:
     """One assistant chat message: the answer, conflicts, numbered sources and notes."""
     ids = {c.id for c in answer.citations}
@@ -190,6 +211,7 @@ def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> s
     return _render(
         "answer.html",
         refused=answer.refused,
+        badge=status_badge(answer),
         streaming=streaming,
         text=answer.answer if answer.refused else _with_markers(answer.answer, ids),
         conflicts=[] if answer.refused else _conflict_blocks(answer.conflicts, answer.citations),
@@ -281,6 +303,27 @@ def citation_context_html(
     return html.rstrip("\n")
 
 
+def cited_context(
+    c: Citation,
+    article_text: Callable[[str], str],
+    passages: Sequence[PassageRef] = (),
+    *,
+    markdown: bool = False,
+) -> tuple[str, bool]:
+    """The cited passage with its quote highlighted, and whether the article still holds it.
+
+    An article replaced or removed since the citation was made no longer has the quote at those
+    offsets; then only the quote itself is shown, never a highlight on the wrong characters.
+    """
+    try:
+        text = article_text(c.article_id)
+    except Exception:  # the article was replaced or removed since
+        text = ""
+    if text[c.start : c.end] == c.quote:
+        return citation_context_html(c, text, passages, markdown=markdown), True
+    return str(Markup('<mark class="fc-mark">{}</mark>').format(_finalize(c.quote))), False
+
+
 def evidence_html(
     answer: Answer,
     corpus: Corpus,
@@ -292,18 +335,14 @@ def evidence_html(
         return _render("evidence.html", question=answer.question, cards=[], searched=searched)
     cards = []
     for c in answer.citations:
-        try:
-            text = article_text(c.article_id)
-        except Exception:  # the article was replaced or removed since the answer
-            text = ""
-        if text[c.start : c.end] == c.quote:
-            context = citation_context_html(
-                c, text, answer.passages, markdown=corpus.is_markdown(c.article_id)
-            )
-            where = f"{c.article_id} · characters {c.start}–{c.end}"
-        else:
-            context = str(Markup('<mark class="fc-mark">{}</mark>').format(_finalize(c.quote)))
-            where = f"{c.article_id} · this article has changed since the answer"
+        context, current = cited_context(
+            c, article_text, answer.passages, markdown=corpus.is_markdown(c.article_id)
+        )
+        where = (
+            f"{c.article_id} · characters {c.start}–{c.end}"
+            if current
+            else f"{c.article_id} · this article has changed since the answer"
+        )
         cards.append(
             {
                 "id": c.id,

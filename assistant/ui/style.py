@@ -28,6 +28,7 @@ blockquote.fc-quote { margin: 0.2rem 0 0 0 !important; padding: 0.15rem 0 0.15re
 .fc-badge { display: inline-block; font-size: 0.72rem; font-weight: 700; letter-spacing: 0.05em;
   text-transform: uppercase; border-radius: 999px; padding: 0.12rem 0.6rem; margin-bottom: 0.45rem; }
 .fc-badge-refused { background: #fef3c7; color: #92400e; border: 1px solid #fcd34d; }
+.fc-badge-partial { background: #e0f2fe; color: #075985; border: 1px solid #7dd3fc; }
 .fc-badge-error { background: #fee2e2; color: #991b1b; border: 1px solid #fca5a5; }
 .fc-refused { border-left: 4px solid #f59e0b; padding-left: 0.7rem; }
 .fc-error { border-left: 4px solid #dc2626; padding-left: 0.7rem; }
