@@ -48,6 +48,17 @@ NUMBER_WORDS = {
     "thousand": "1000",
     "million": "1000000",
 }
+# Ordinals as the figure they name, so "the tenth meeting" meets "the 10th meeting" ("first" and
+# "second" stay words: "at first", "a second").
+ORDINAL_WORDS = {
+    word: str(n)
+    for n, word in enumerate(
+        """third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+        fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split(),
+        start=3,
+    )
+}
+_ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th"})
 
 
 @lru_cache(maxsize=65536)
@@ -82,6 +93,10 @@ def tokens(text: str) -> list[str]:
         lower = token.lower()
         if token[0].isdigit():
             out.append(normalize_number(token))
+        elif lower in _ORDINAL_SUFFIX and match.start() and text[match.start() - 1].isdigit():
+            continue  # "10th": the figure is the word
+        elif lower in ORDINAL_WORDS:
+            out.append(ORDINAL_WORDS[lower])
         elif lower in NUMBER_WORDS:
             out.append(NUMBER_WORDS[lower])
         elif "-" in token and not any(ch.isdigit() for ch in token):

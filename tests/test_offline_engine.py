@@ -74,6 +74,53 @@ def test_only_a_pronoun_or_an_ellipsis_makes_a_follow_up() -> None:
     assert not needs_context("Which university's network centre burned down?")
 
 
+RELEASES = (
+    "Toolkit 4.0 Harbor (May 2019): named after the town where the team first met. "
+    "The release was frozen in March 2019 after a long beta. "
+    "This release introduced a plugin system, which allowed users to extend the editor."
+)
+MEETINGS = (
+    "The 9th annual meeting was held in Lisbon, Portugal, in 2018. "
+    "The 10th annual meeting was held in Oslo, Norway, in 2019."
+)
+
+
+def test_ordinal_words_and_ordinal_figures_are_one_token() -> None:
+    from assistant.text import tokens
+
+    assert tokens("the tenth meeting") == tokens("the 10th meeting") == ["10", "meet"]
+
+
+def test_an_ordinal_word_finds_the_meeting_written_with_a_figure() -> None:
+    found = _ask("Where was the tenth annual meeting held?", MEETINGS)
+    assert found is not None and "Oslo" in found and "Lisbon" not in found
+
+
+def test_this_release_comes_with_the_sentence_that_names_it() -> None:
+    found = _ask("Which release introduced a plugin system?", RELEASES)
+    assert found is not None and "Toolkit 4.0 Harbor" in found
+
+
+def test_the_subject_after_did_is_not_the_counted_act() -> None:
+    assert analyse("how many plugins did harbor have").predicate is None
+    assert analyse("How many people have died in the storm?").predicate == "die"
+
+
+def test_a_contracted_question_word_is_read_as_is() -> None:
+    assert analyse("what's the default port").focus == analyse("what is the default port").focus
+
+
+def test_how_long_is_answered_by_a_range_of_dates() -> None:
+    text = "The beta ran from June 2018 to February 2019. The beta began in June 2018."
+    found = _ask("How long did the beta run?", text)
+    assert found is not None and "February 2019" in found
+
+
+def test_what_verbed_the_thing_asks_about_that_act() -> None:
+    question = analyse("What started the fire at the depot?")
+    assert question.verb == "start" and question.focus == ("fire",)
+
+
 def test_engine_source_has_no_words_drawn_from_the_seed_articles() -> None:
     seed_words = ["hwasong", "kremlin", "fodder", "balloon", "pyongyang", "kursk", "icbm"]
     sources = [

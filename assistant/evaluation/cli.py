@@ -355,8 +355,9 @@ def _fact_checker(
     )
     fc = FactChecker(settings, model=model, top_k=top_k, auto_ingest=False)
     # Costs a hash per article when the corpus is unchanged.
-    fc.index.ingest([corpus.articles], corpus.catalog)
-    fc.retriever.refresh(force=True)
+    from assistant.store.ingest import ingest
+
+    ingest(fc.index, [corpus.articles], corpus.catalog)
     return fc, None, None
 
 

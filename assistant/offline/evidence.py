@@ -30,7 +30,7 @@ _CAPITALISED = re.compile(r"[A-Z][\w’'.-]*[\w]|[A-Z]")
 _AGE_WORDS = frozenset({"old", "aged", "age", "year", "years", "year-old"})
 _TYPE_UNITS = {
     AGE: _AGE_WORDS,
-    DURATION: UNITS["duration"],
+    DURATION: UNITS["duration"] | UNITS["length"],  # "how long": a time or a distance
     LENGTH: UNITS["length"],
     SPEED: UNITS["speed"] | {"per", "an", "/h"},
     PERCENT: UNITS["percent"],
@@ -84,6 +84,14 @@ def _counts(sentence: str, span: tuple[int, int], noun: str) -> bool:
     return any(len(noun) >= 5 and len(s) >= 5 and s[:5] == noun[:5] for s in stems)
 
 
+def _date_range(sentence: str) -> bool:
+    """Two different years, or two different months: a start and an end."""
+    found = set(tokens(" ".join(sentence[a:b] for a, b in date_spans(sentence))))
+    years = {t for t in found if t.isdigit() and len(t) == 4}
+    months = {t for t in found if not t[0].isdigit()}
+    return len(years) >= 2 or len(months) >= 2
+
+
 def has_answer(sentence: str, question: Question) -> bool:
     """Whether ``sentence`` contains something of the question's answer type it does not give."""
     kind = question.answer_type
@@ -101,6 +109,8 @@ def has_answer(sentence: str, question: Question) -> bool:
             nouns = question.counted.split()
             return any(_counts(sentence, span, noun) for span in spans for noun in nouns)
         return bool(spans)
+    if kind == DURATION and _date_range(sentence):
+        return True  # "from June 2010 to May 2011": a span of dates says how long
     if kind in _TYPE_UNITS:
         units = _TYPE_UNITS[kind]
         for start, end in _new_numbers(sentence, question):

@@ -106,8 +106,9 @@ def _premise(question: str, all_words: frozenset[str]) -> list[str]:
 
 
 def _in_text_order(c: Candidate) -> list[Sentence]:
-    pair = [c.sentence] if c.companion is None else [c.sentence, c.companion]
-    return sorted(pair, key=lambda s: s.order)
+    found = [c.sentence, c.companion, c.named_by]
+    unique = {s.order: s for s in found if s is not None}
+    return sorted(unique.values(), key=lambda s: s.order)
 
 
 def _quote(sentence: Sentence) -> str:

@@ -45,7 +45,8 @@ REASON, NAMED, YESNO, OTHER = "reason", "named", "yesno", "other"
 # Heads that name the *type* of answer rather than a word the answer contains.
 GENERIC_HEADS = frozenset(
     stem(w)
-    for w in """name names kind type sort title number amount date day year month time""".split()
+    for w in """name names kind type sort title number amount date day year month time
+    percentage proportion fraction""".split()
 )
 PHRASE_END = frozenset(
     """is was are were do does did has have had that who when where which in on at for to from by
@@ -80,6 +81,8 @@ _WH_PHRASE = re.compile(
 _WHO_VERB = re.compile(
     r"\bwho\s+(?!is\b|was\b|are\b|were\b|has\b|have\b|had\b|did\b|does\b)(\w+)", re.I
 )
+# "What STARTED the fire": a past-tense verb right after "what" is the act asked about.
+_WHAT_VERBED = re.compile(r"^\W*what\s+(\w{3,}ed)(?=\s+(?:the|a|an|this|that|its|their)\b)", re.I)
 _NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'.-]*\s+)+[A-Z][\w’'-]*")
 
 
@@ -124,12 +127,16 @@ def split_parts(question: str) -> list[str]:
 _LEAD = re.compile(r"^\s*(?:and|but|so|ok(?:ay)?|right|also|well)\b[\s,.!]*", re.I)
 
 
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|that)['’]s\b", re.I)
+
+
 def analyse(question: str) -> Question:
     question = _LEAD.sub("", question).strip() or question
+    question = _CONTRACTED.sub(r"\1 is", question)  # "what's the…": the "'s" is "is"
     terms = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_FILLER]
     focus = _focus(question)
     units = _units(question, terms)
-    who = _WHO_VERB.search(question)
+    who = _WHO_VERB.search(question) or _WHAT_VERBED.search(question)
     return Question(
         text=question,
         terms=tuple(terms),
@@ -213,6 +220,9 @@ _AUXILIARY = frozenset(
 )
 
 
+_DO_SUPPORT = frozenset({"do", "does", "did"})
+
+
 def _predicate(question: str) -> str | None:
     """ "How many soldiers have DIED": the first content word after the counted phrase."""
     match = re.search(r"\bhow (?:many|much)\s+(.+)", question, re.I)
@@ -222,6 +232,10 @@ def _predicate(question: str) -> str | None:
     seen_aux = False
     for raw in words[:8]:
         low = raw.lower()
+        if low in _DO_SUPPORT and not seen_aux:
+            # "how many packages did etch have", "… did the agency say it had grown": the
+            # subject follows "did", and without a tagger the verb after it is not known
+            return None
         if low in _AUXILIARY:
             seen_aux = True
             continue
@@ -233,7 +247,7 @@ def _predicate(question: str) -> str | None:
 
 def _verb(word: str) -> str | None:
     """The stem of "who DONATED": only a regular one, since "took" never matches "taken"."""
-    found = tokens(word)
+    found = [t for t in tokens(word) if t not in QUESTION_FILLER]
     return found[0] if found and len(found[0]) >= 5 else None
 
 
@@ -265,6 +279,8 @@ def _focus(question: str) -> list[str]:
         return []
     if (who := _WHO_VERB.search(question)) and not _WH_PHRASE.search(question[: who.start()]):
         return []
+    if verbed := _WHAT_VERBED.search(question):
+        question = "what " + question[verbed.end() :]  # the verb is the act, not the asked thing
     match = _WH_PHRASE.search(question)
     if not match:
         return []

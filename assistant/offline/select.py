@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.offline.evidence import has_answer
-from assistant.offline.question import COUNT, Question, analyse, noun_after_figure
+from assistant.offline.question import COUNT, NAMED, Question, analyse, noun_after_figure
 from assistant.text import number_spans, quoted_material, sentence_spans, tokens
 
 # Calibrated on the dev corpus (see the module docstring).
@@ -34,10 +34,13 @@ ABSENT_WEIGHT = 0.5  # a question word no passage uses (a paraphrase?), relative
 SECOND_SIDE = 0.8  # another article's figure must be this close in meaning to the best answer
 UNFOCUSED = 0.85  # a sentence without the focus word scores this much of what it would
 SIDE_TYPES = frozenset({"date"})  # besides figures: answers another article may contradict
+UNVERBED = 0.5  # a "who VERBED" answer without that verb (a paraphrase: started ~ founded)
 UNPREDICATED = 0.7  # likewise without the act a "how many X VERBED" question asks about
 QUOTED_MATERIAL = 0.9  # a post or caption the article quotes, against its own reporting
 ANTECEDENT_TYPES = frozenset({"person", "place", "named"})  # answers that need the named thing
 SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
+NAMED_BEFORE = 6  # sentences before "this release …" that may name it
+_DETERMINERS = frozenset({"this", "that", "the", "these", "its", "their"})
 MAX_CLAIMS = 4
 MIN_SENTENCE_CHARS = 20
 
@@ -61,6 +64,7 @@ class Candidate:
     score: float
     companion: Sentence | None = None  # a neighbour naming the focus ("The campaign, …")
     similarity: float = 0.0
+    named_by: Sentence | None = None  # "this release …": the earlier sentence that names it
 
 
 def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
@@ -148,7 +152,7 @@ def select(
             if companion is None:
                 focused = UNFOCUSED  # the asked thing in other words, or not at all
         if verb and not _matches(verb, s.words | (companion.words if companion else set())):
-            continue  # "who donated it" is not answered by who runs it
+            focused *= UNVERBED  # "who donated it" is rarely answered by who runs it
         if not has_answer(s.text, question):
             continue
         scope = frozenset().union(*(m.words for m in _scope(s, sentences)))
@@ -169,7 +173,10 @@ def select(
         if s.material:
             focused *= QUOTED_MATERIAL  # the article's own reporting first, a post it quotes next
         score = focused * (LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order])
-        candidates.append(Candidate(s, score, companion, similarity[s.order]))
+        named_by = None
+        if question.answer_type == NAMED and focus:
+            named_by = _named_by(companion or s, sentences, focus)
+        candidates.append(Candidate(s, score, companion, similarity[s.order], named_by))
     ranked = sorted(candidates, key=lambda c: (-c.score, c.sentence.order))
     if not ranked or ranked[0].score < MIN_SCORE:
         return None
@@ -192,6 +199,33 @@ def _antecedent(s: Sentence, sentences: list[Sentence]) -> Sentence | None:
         if other.passage != s.passage:
             return None
         if not _POINTS_BACK.match(other.text):
+            return other
+    return None
+
+
+def _refers_back(s: Sentence, focus: Sequence[str]) -> bool:
+    """ "It was the first…", "this release …", "the new release …": the thing is named before."""
+    if _POINTS_BACK.match(s.text):
+        return True
+    words = re.findall(r"[\w’'-]+", s.text.lower())
+    for i, word in enumerate(words):
+        if word in _DETERMINERS:
+            after = words[i + 1 : i + 3]
+            if any(_matches(f, frozenset(tokens(" ".join(after)))) for f in focus):
+                return True
+    return False
+
+
+def _named_by(s: Sentence, sentences: list[Sentence], focus: Sequence[str]) -> Sentence | None:
+    """For "which RELEASE …": when the answer speaks of "this release", the nearest earlier
+    sentence of the passage that does not refer back is the one that names it."""
+    if not _refers_back(s, focus):
+        return None
+    for j in range(s.order - 1, max(-1, s.order - 1 - NAMED_BEFORE), -1):
+        other = sentences[j]
+        if other.passage != s.passage:
+            return None
+        if not _refers_back(other, focus):
             return other
     return None
 

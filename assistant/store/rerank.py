@@ -29,7 +29,7 @@ from assistant.text import sentence_spans
 
 MAX_CACHED_TEXTS = 50_000
 # A passage stays in the context while its best sentence is this close to the best passage's.
-KEEP_WITHIN = 0.25
+KEEP_WITHIN = 0.35
 MIN_PASSAGES = 4
 
 _TEXT_VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
