@@ -108,7 +108,7 @@ def check(text: str, as_json: bool, output_format: str | None, model: str | None
 @handle_errors
 def chat(model: str | None, top_k: int | None) -> None:
     """Chat in the terminal; follow-up questions use the conversation. /help lists commands."""
-    from assistant.errors import user_message
+    from assistant.messages import user_message
     from assistant.terminal.live import echo_stream
 
     fc = _checker(model, top_k)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from assistant.errors import exit_code, user_message
+from assistant.messages import exit_code, user_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,7 +7,6 @@ OpenAI itself: ``OPENAI_BASE_URL`` points the client at it. Heavy clients (``lan
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import sys
@@ -145,17 +144,11 @@ def structured_output_kwargs(settings: Settings, model: BaseChatModel) -> dict[s
     return {"method": "tool_calling"}
 
 
-@functools.lru_cache(maxsize=1)
-def local_embeddings() -> Embeddings:
-    """The one local MiniLM per process: the index and the offline model share its session."""
-    from assistant.store.embeddings import LocalMiniLMEmbeddings
-
-    return LocalMiniLMEmbeddings()
-
-
 def make_embeddings(settings: Settings) -> tuple[Embeddings, str]:
     """The embedding model and the id that names its Chroma collections."""
     if settings.embedding_model == LOCAL_EMBEDDINGS:
+        from assistant.store.embeddings import local_embeddings
+
         embeddings = local_embeddings()
         return embeddings, embeddings.model_id  # type: ignore[attr-defined]
     api_key = _api_key(

@@ -7,7 +7,8 @@ import openai
 import pytest
 from langchain_core.exceptions import ContextOverflowError, ModelRateLimitError
 
-from assistant.errors import InputError, ModelError, exit_code, user_message
+from assistant.errors import InputError, ModelError
+from assistant.messages import exit_code, user_message
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 

@@ -19,7 +19,7 @@ from fake_openai import (  # noqa: F401 - fixtures
 from assistant.answer.chain import trim_history
 from assistant.errors import ModelError
 from assistant.factchecker import FactChecker
-from assistant.model_errors import explain
+from assistant.messages import explain
 from assistant.models import (
     ANSWER_RESERVE_TOKENS,
     DEFAULT_CONTEXT_TOKENS,

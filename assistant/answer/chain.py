@@ -53,7 +53,7 @@ from assistant.answer.structured import (
 )
 from assistant.answer.verify import VerifiedClaim, sentence_index
 from assistant.errors import AssistantError, ModelError
-from assistant.model_errors import explain
+from assistant.messages import explain
 from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
 from assistant.schema import Answer, ModelAnswer, PassageRef
 from assistant.settings import OFFLINE_MODEL, Settings

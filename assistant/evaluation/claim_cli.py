@@ -72,7 +72,7 @@ def run_claim_eval(
     write_thresholds: bool,
     as_json: bool,
 ) -> int:
-    from assistant.evaluation.cli import _default_folder, _shown
+    from assistant.evaluation.report import report_folder, shown_path
     from assistant.evaluation.runner import load_sources
 
     claims_path = claims_path or SEED_CLAIMS
@@ -89,10 +89,10 @@ def run_claim_eval(
         results,
         model=model or fc.model_name,
         corpus=corpus,
-        claims_file=_shown(claims_path),
+        claims_file=shown_path(claims_path),
         complete=limit is None,
     )
-    folder = out or _default_folder(f"claims-{corpus}-{summary['model']}")
+    folder = out or report_folder(f"claims-{corpus}-{summary['model']}")
     report = write_claim_report(folder, summary, results)
     if as_json:
         click.echo(json.dumps({**summary, "report_dir": str(folder)}, indent=2))
@@ -123,7 +123,7 @@ def run_claim_eval(
         click.echo(line, err=as_json)
     if failed:
         return 1
-    click.echo(f"check passed: claim metrics meet {_shown(thresholds_path)}", err=as_json)
+    click.echo(f"check passed: claim metrics meet {shown_path(thresholds_path)}", err=as_json)
     return 0
 
 

@@ -12,21 +12,19 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from assistant.cli_options import load_settings, model_option, top_k_option
-from assistant.errors import exit_code, user_message
 from assistant.evaluation.cases import KINDS, EvalSetError
-from assistant.settings import PROJECT_ROOT, SOURCE_CHECKOUT, data_path
+from assistant.evaluation.report import report_folder, shown_path
+from assistant.messages import exit_code, user_message
+from assistant.settings import data_path
 
 DEFAULT_CASES = data_path("eval") / "cases.jsonl"
 DEFAULT_THRESHOLDS = data_path("eval") / "thresholds.json"
-# An installed package must not write into site-packages: reports go to the working directory.
-REPORTS_DIR = PROJECT_ROOT / "eval" / "reports" if SOURCE_CHECKOUT else Path("eval-reports")
 CORPORA_DIR = data_path("eval") / "corpora"
 SEED_CORPUS = "seeds"
 
@@ -273,14 +271,14 @@ def _run(
         model=ask_model,
         console=Console(stderr=True),
         progress=not no_progress,
-        cases_file=_shown(cases_path),
+        cases_file=shown_path(cases_path),
         kinds=wanted,
         limit=limit,
         complete=complete,
     )
     summary = run.summary()
     checks = check_thresholds(summary, thresholds) if thresholds is not None else None
-    folder = out or _default_folder(run.model)
+    folder = out or report_folder(run.model)
     paths = write_report(run, folder, checks=checks)
 
     if as_json:
@@ -312,7 +310,7 @@ def _run(
         if c.ok is not True:
             click.echo(c.line(), err=stream_err)
     passed = sum(c.ok is True for c in checks)
-    where = _shown(thresholds_path)
+    where = shown_path(thresholds_path)
     if not passed and not failed:
         click.echo("check: nothing to check on this subset (run the whole set)", err=stream_err)
     elif failed:
@@ -359,25 +357,6 @@ def _fact_checker(
 
     ingest(fc.index, [corpus.articles], corpus.catalog)
     return fc, None, None
-
-
-def _default_folder(model: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_") or "model"
-    folder = REPORTS_DIR / f"{stamp}-{safe}"
-    n = 2
-    while folder.exists():
-        folder = REPORTS_DIR / f"{stamp}-{safe}-{n}"
-        n += 1
-    return folder
-
-
-def _shown(path: Path) -> str:
-    """A path relative to the project when it lies inside it (reports stay portable)."""
-    try:
-        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def _wide_console() -> Any:

@@ -8,12 +8,15 @@ needed), which keeps ``assistant eval --compare`` and the rest of the CLI quick 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.evaluation.cases import KINDS
 from assistant.evaluation.metrics import METRIC_INFO, METRICS, fmt
+from assistant.settings import PROJECT_ROOT, SOURCE_CHECKOUT
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -40,6 +43,30 @@ NEEDS_UNANSWERABLE = ("refusal_precision", "refusal_recall", "refusal_f1", "grou
 NEEDS_ANSWERABLE = ("answer_correctness",)
 VERDICT_WORST = 5  # failing cases linked from the verdict
 FILES = ("results.jsonl", "summary.json", "report.md", "metrics_by_kind.png")
+
+
+# An installed package must not write into site-packages: reports go to the working directory.
+REPORTS_DIR = PROJECT_ROOT / "eval" / "reports" if SOURCE_CHECKOUT else Path("eval-reports")
+
+
+def report_folder(model: str) -> Path:
+    """A new folder under the reports directory, named by time and model."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_") or "model"
+    folder = REPORTS_DIR / f"{stamp}-{safe}"
+    n = 2
+    while folder.exists():
+        folder = REPORTS_DIR / f"{stamp}-{safe}-{n}"
+        n += 1
+    return folder
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the project when it lies inside it (reports stay portable)."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def applicable(group: dict[str, Any]) -> dict[str, Any]:

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from assistant.errors import InputError, known_error
+from assistant.errors import InputError
 from assistant.evaluation.cases import KINDS, Case, EvalSetError
 from assistant.evaluation.metrics import CaseScores, aggregate, score_case
+from assistant.messages import known_error
 from assistant.schema import Answer
 
 if TYPE_CHECKING:

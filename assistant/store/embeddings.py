@@ -10,7 +10,7 @@ longest member, so a query embeds in a few milliseconds.
 from __future__ import annotations
 
 import os
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +91,9 @@ class LocalMiniLMEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed([text])[0]
+
+
+@lru_cache(maxsize=1)
+def local_embeddings() -> LocalMiniLMEmbeddings:
+    """The one local MiniLM per process: the index and the offline model share its session."""
+    return LocalMiniLMEmbeddings()

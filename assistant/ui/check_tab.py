@@ -20,7 +20,7 @@ import gradio as gr
 from assistant.check.claimreview import claim_reviews
 from assistant.check.explain import readable
 from assistant.check.schema import CheckReport, ClaimCheck
-from assistant.errors import user_message
+from assistant.messages import user_message
 from assistant.ui import render
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from assistant.errors import AssistantError, InputError, known_error, user_message
+from assistant.errors import AssistantError, InputError
+from assistant.messages import known_error, user_message
 from assistant.schema import Answer
 from assistant.settings import OFFLINE_MODEL
 from assistant.store.index import ArticleEntry

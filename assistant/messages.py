@@ -1,4 +1,8 @@
-"""Turning exceptions from model clients into one actionable line (``ModelError``).
+"""The one place any exception becomes the line a user reads, and its exit status.
+
+``user_message`` is applied once per boundary (the CLI's error handler, the web UI's handlers,
+the eval CLI). Our own errors carry their lines; exceptions from model clients are explained
+here as one actionable ``ModelError`` line.
 
 Failures arrive in several wrappings: LangChain's provider-neutral classes
 (``langchain_core.exceptions.ModelRateLimitError`` and friends, which ``langchain_openai``'s
@@ -17,7 +21,7 @@ import httpx
 import openai
 from langchain_core import exceptions as lc
 
-from assistant.errors import ModelError
+from assistant.errors import AssistantError, Audience, InputError, ModelError
 
 MAX_DETAIL = 160
 
@@ -199,3 +203,45 @@ def _colon(detail: str) -> str:
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 400 else line[:399] + "…"
+
+
+def known_error(exc: BaseException) -> AssistantError | None:
+    """``exc`` as an AssistantError: ours as is, model-client and network failures explained.
+
+    None for anything else (a bug), which each boundary reports in its own generic way.
+    """
+    if isinstance(exc, AssistantError):
+        return exc
+    if isinstance(exc, UnicodeError) and "surrogate" in str(exc):
+        # A lone surrogate (from a browser or an API client) cannot be encoded anywhere.
+        return InputError(
+            "the text contains an invalid character (a lone UTF-16 surrogate); "
+            "remove it or retype the text"
+        )
+    return explain(exc)
+
+
+def user_message(
+    exc: BaseException, *, audience: Audience = "cli", doing: str = "answering"
+) -> str:
+    """The one line a user reads for ``exc``; ``doing`` names the task for unexpected failures.
+
+    Unexpected errors never show their text in the UI (it may hold internals): the server logs
+    the traceback and the user reads what failed and that the details are in the log.
+    """
+    known = known_error(exc)
+    if known is not None:
+        return known.for_audience(audience)
+    name = type(exc).__name__
+    if audience == "ui":
+        return (
+            f"Something went wrong while {doing} ({name}). "
+            "Please try again; the details are in the server log."
+        )
+    return f"unexpected {name} while {doing}: {exc} (rerun with --debug for details)"
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit status for ``exc``: 2 for bad input, 1 for everything else."""
+    known = known_error(exc)
+    return known.exit_code if known is not None else 1
