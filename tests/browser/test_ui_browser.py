@@ -144,9 +144,10 @@ def test_chat_shows_cited_answer_with_highlighted_quote_and_follows_up(
 def test_clicking_an_example_question_asks_it(page: Page, seeds_url: str) -> None:
     page.goto(seeds_url)
     page.locator("#fc-chat").get_by_text(EXAMPLES[1], exact=True).click()
-    page.wait_for_selector("#fc-chat .fc-answered:not(.fc-streaming)")
+    page.wait_for_selector("#fc-chat .fc-msg:not(.fc-streaming)")
     assert page.locator("#fc-chat .fc-q").first.inner_text() == EXAMPLES[1]
-    assert page.locator("#fc-chat .fc-conflict .fc-side").count() == 2  # troops: 10-12k vs 8k
+    # The generic example is about nothing in the articles: it shows what a refusal looks like.
+    assert "Not in the articles" in page.locator("#fc-chat .fc-refused").first.inner_text()
 
 
 def test_uploaded_malicious_article_renders_as_inert_text(
