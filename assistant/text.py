@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-# Words keep inner hyphens and digits ("Hwasong-19", "F-22"); numbers keep their separators.
+# Words keep inner hyphens and digits ("COVID-19", "F-22"); numbers keep their separators.
 WORD = re.compile(r"[A-Za-z][\w'’-]*[A-Za-z0-9]|[A-Za-z]|\d[\d,.]*\d|\d")
 # A sentence ends at . ! or ? (plus closing quotes/brackets) followed by whitespace or the end;
 # "7,687.5" and "U.S." therefore do not end one (abbreviations are merged back afterwards).
@@ -84,7 +84,7 @@ def tokens(text: str) -> list[str]:
     """Content words, stemmed, and numbers (number words as digits, separators removed).
 
     Hyphenated words count as their parts ("trash-carrying" → trash, carri) unless a part is a
-    number, which makes them a name ("Hwasong-19", "F-22").
+    number, which makes them a name ("COVID-19", "F-22").
     """
     out = []
     text = _US.sub("US", text)

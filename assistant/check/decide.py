@@ -247,8 +247,8 @@ def _contradicts(p: Problem, claim: str, sentence: str) -> bool:
 
 def _rival_names(claim: str, sentence: str, missing: str) -> list[str]:
     """Names of the sentence, absent from the claim, that stand where the claim's ``missing``
-    name stands: next to the same words ("Jonas Ohman, head of the NGO" for "Dmytro Zhmailo
-    heads the NGO"). A name elsewhere in the sentence is no rival."""
+    name stands: next to the same words ("Jane Roe, head of the charity" for "John Doe
+    heads the charity"). A name elsewhere in the sentence is no rival."""
     claim_words = _plain_words(claim)
     claim_low = {w.lower().removesuffix("'s") for w in claim_words}
     claim_stems = set(tokens(claim))

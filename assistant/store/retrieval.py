@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
 
 Dense vectors find paraphrases ("how high" ~ "altitude"); BM25 (SQLite FTS5, ``lexical.py``)
-finds exact names and figures ("Hwasong-19", "1,001") that small embedding models blur.
+finds exact names and figures ("COVID-19", "1,001") that small embedding models blur.
 Reciprocal rank fusion needs no score calibration between the two, which is why it is the usual
 choice for this pairing. Both rankings read one snapshot of the live articles, and a passage
 whose words repeat one ranked higher (the same text uploaded twice, a syndicated copy) is
