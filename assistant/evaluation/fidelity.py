@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import BaseModel, ValidationError
 
-from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_OPEN
+from assistant.answer.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
 from assistant.answer.sentences import MARKER, strip_sentence_ids
 from assistant.errors import InputError
 from assistant.offline.model import OfflineChatModel
@@ -102,23 +98,8 @@ class ScriptedCaseModel(OfflineChatModel):
 
     case: FidelityCase
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        prompt = "\n\n".join(str(m.content) for m in messages if m.type != "system")
-        if CONDENSE_MARKER in prompt and "<conversation>" in prompt:
-            return super()._generate(messages, stop, run_manager, **kwargs)
-        args = scripted_reply(self.case, prompt)
-        name = (kwargs.get("tools") or [{"function": {"name": "ModelAnswer"}}])[0]["function"]
-        message = AIMessage(
-            content="",
-            tool_calls=[{"name": name["name"], "args": args, "id": f"call_{uuid.uuid4().hex[:8]}"}],
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
+    def answer_args(self, prompt: str) -> dict[str, Any]:
+        return scripted_reply(self.case, prompt)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,11 @@ class OfflineChatModel(BaseChatModel):
         formatted = [convert_to_openai_tool(t) for t in tools]
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
+    def answer_args(self, prompt: str) -> dict[str, Any]:
+        """The structured answer to an answer prompt; the eval's scripted models override it."""
+        question, passages = parse_prompt(prompt)
+        return answer(question, passages).model_dump()
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -169,8 +174,7 @@ class OfflineChatModel(BaseChatModel):
         if CONDENSE_MARKER in prompt and "<conversation>" in prompt:
             message = AIMessage(content=condense(prompt))
         else:
-            question, passages = parse_prompt(prompt)
-            result = answer(question, passages).model_dump()
+            result = self.answer_args(prompt)
             tools = kwargs.get("tools") or []
             if tools:
                 name = tools[0]["function"]["name"]
