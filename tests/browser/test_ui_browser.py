@@ -144,13 +144,11 @@ def test_chat_shows_cited_answer_with_highlighted_quote_and_follows_up(
 def test_clicking_an_example_question_asks_it(page: Page, seeds_url: str) -> None:
     page.goto(seeds_url)
     page.locator("#fc-chat").get_by_text(EXAMPLES[1], exact=True).click()
-    done = page.locator("#fc-chat .fc-msg:not(.fc-streaming)").first
-    done.wait_for()
-    assert page.locator("#fc-chat .fc-q").first.inner_text() == EXAMPLES[1]
     # Answered or refused, the reply to the clicked example is a finished assistant message.
-    assert "fc-answered" in done.get_attribute("class") or "fc-refused" in done.get_attribute(
-        "class"
-    )
+    finished = "#fc-chat .fc-answered:not(.fc-streaming), #fc-chat .fc-refused:not(.fc-streaming)"
+    page.wait_for_selector(finished)
+    assert page.locator("#fc-chat .fc-q").first.inner_text() == EXAMPLES[1]
+    assert page.locator(finished).count() == 1
 
 
 def test_uploaded_malicious_article_renders_as_inert_text(
