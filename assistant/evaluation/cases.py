@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,17 +86,18 @@ class Case:
         return data
 
 
-def load_cases(path: Path | str) -> list[Case]:
-    """Read and validate the eval set; raises ``EvalSetError`` naming the first bad line."""
-    path = Path(path)
+def json_lines(path: Path, missing: str) -> Iterator[tuple[str, int, Any]]:
+    """``(where, line number, object)`` for each non-blank line of a JSON-lines file.
+
+    ``missing`` is the message for an absent file; bad bytes and bad JSON are errors naming
+    the line, so every eval file fails the same clear way.
+    """
     if not path.is_file():
-        raise EvalSetError(f"eval set {path} not found (pass --cases PATH to use another file)")
+        raise EvalSetError(missing)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise EvalSetError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    cases: list[Case] = []
-    seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
             continue
@@ -107,6 +108,16 @@ def load_cases(path: Path | str) -> list[Case]:
             raise EvalSetError(
                 f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"
             ) from None
+        yield where, number, data
+
+
+def load_cases(path: Path | str) -> list[Case]:
+    """Read and validate the eval set; raises ``EvalSetError`` naming the first bad line."""
+    path = Path(path)
+    missing = f"eval set {path} not found (pass --cases PATH to use another file)"
+    cases: list[Case] = []
+    seen: dict[str, int] = {}
+    for where, number, data in json_lines(path, missing):
         case = parse_case(data, where, number)
         if case.id in seen:
             raise EvalSetError(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.check.schema import VERDICTS, ClaimCheck
-from assistant.evaluation.cases import EvalSetError
+from assistant.evaluation.cases import EvalSetError, json_lines
 
 if TYPE_CHECKING:
     from assistant.factchecker import FactChecker
@@ -45,18 +45,10 @@ class ClaimCase:
 def load_claims(path: Path | str) -> list[ClaimCase]:
     """Read and validate a claims file; ``EvalSetError`` names the first bad line."""
     path = Path(path)
-    if not path.is_file():
-        raise EvalSetError(f"claims file {path} not found (pass --cases PATH/claims.jsonl)")
+    missing = f"claims file {path} not found (pass --cases PATH/claims.jsonl)"
     cases: list[ClaimCase] = []
     seen: set[str] = set()
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip():
-            continue
-        where = f"{path} line {number}"
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise EvalSetError(f"{where}: not valid JSON ({exc.msg})") from None
+    for where, _number, data in json_lines(path, missing):
         case = parse_claim(data, where)
         if case.id in seen:
             raise EvalSetError(f"{where}: duplicate id {case.id!r}")
