@@ -1,4 +1,4 @@
-"""The UI's named API endpoints (/ask, /articles, /article, /add_article), without Gradio.
+"""The UI's named API endpoints (/ask, /articles, /article, /add_article, /remove_article).
 
 These are called by scripts with whatever JSON they send, so every argument is checked here
 and bad input raises ``InputError`` saying what was wrong; ``app.py`` turns any error into
@@ -77,6 +77,15 @@ def check_model(model: Any) -> str | None:
     return model
 
 
+def check_article_id(article_id: Any) -> str:
+    if not isinstance(article_id, str) or not article_id:
+        raise InputError(
+            f"article_id must be an article's id (text), not {_kind(article_id)}; "
+            "see /articles for the ids"
+        )
+    return article_id
+
+
 def _kind(value: Any) -> str:
     if value == "":
         return "empty text"
@@ -123,11 +132,7 @@ class Api:
 
     def article(self, article_id: str | None = None) -> dict:  # type: ignore[type-arg]
         """One article's full text, so a caller can check text[start:end] == quote."""
-        if not isinstance(article_id, str) or not article_id:
-            raise InputError(
-                f"article_id must be an article's id (text), not {_kind(article_id)}; "
-                "see /articles for the ids"
-            )
+        check_article_id(article_id)
         entry = self.h.corpus().get(article_id)
         if entry is None:
             raise InputError(f"no article with id {article_id!r}; see /articles for the ids")
@@ -139,3 +144,11 @@ class Api:
             raise InputError("no file was sent; pass gradio_client.handle_file(path)")
         result = add_upload(self.fc, Path(path))
         return {"status": result.status, **self.h.entry_json(result.entry)}
+
+    def remove_article(self, article_id: str | None = None) -> dict:  # type: ignore[type-arg]
+        """Remove one article from the index by id, as `assistant remove ID` does (its file is
+        kept; answers already running keep what they retrieved). Returns the removed entry."""
+        article_id = check_article_id(article_id)
+        entry = self.h.remove(article_id)
+        listed = self.h.entry_json(entry) if entry is not None else {}
+        return {"status": "removed", "article_id": article_id, **listed}

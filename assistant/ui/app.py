@@ -22,9 +22,11 @@ from assistant.messages import user_message
 from assistant.ui import render
 from assistant.ui.api import Api
 from assistant.ui.auth import SignInThrottle, parse_auth
+from assistant.ui.calls import CheckedBlocks
 from assistant.ui.check_tab import add_check_api, add_check_tab
 from assistant.ui.handlers import SKIP, ChatUpdate, Handlers, Turn, log_unexpected
 from assistant.ui.network import bind_failure, check_host
+from assistant.ui.removal import INGEST_QUEUE, add_remove_controls
 from assistant.ui.style import CSS
 from assistant.ui.uploads import human_bytes
 
@@ -110,7 +112,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
         return table, gr.update(choices=choices), header
 
     limit_text = human_bytes(min(settings.max_upload_bytes, 2_000_000))
-    with gr.Blocks(title="Fact-check assistant", analytics_enabled=False) as app:
+    with CheckedBlocks(title="Fact-check assistant", analytics_enabled=False) as app:
         turns_state = gr.State([])
         header = gr.HTML(h.header(), elem_id="fc-header")
         with gr.Tabs():
@@ -181,8 +183,10 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         elem_id="fc-article-picker",
                     )
                     article_view = gr.HTML(
-                        "", elem_id="fc-article", js_on_load=None, max_height=600
+                        "", elem_id="fc-article", js_on_load=None, max_height=600, render=False
                     )
+                    add_remove_controls(h, article_picker, corpus_table, header, article_view)
+                    article_view.render()  # the reader below its remove button
                 with gr.Column(scale=2, min_width=300):
                     upload = gr.File(
                         label=f"Add an article (.txt or .md, UTF-8, up to {limit_text})",
@@ -268,6 +272,11 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
         )
         gr.api(_endpoint(api.articles, "listing the articles"), api_name="articles")
         gr.api(_endpoint(api.article, "reading the article"), api_name="article")
+        gr.api(
+            _endpoint(api.remove_article, "removing the article"),
+            api_name="remove_article",
+            **INGEST_QUEUE,  # type: ignore[arg-type]
+        )
         add_check_api(h.fc, concurrency_limit)
         api_file.upload(
             _endpoint(api.add_article, "adding the article"),

@@ -207,6 +207,44 @@ class Handlers:
         table, choices, header = self.page_views()
         return CorpusUpdate(notice, table, choices, header)
 
+    def remove(self, article_id: str) -> ArticleEntry | None:
+        """Remove one article through the store's own removal (``assistant remove``): atomic,
+        nothing else touched, answers in flight keep the passages they retrieved. Returns the
+        entry as it was listed (None if another process added it since this one last looked)."""
+        entry = self.corpus().get(article_id)
+        report = self.fc.remove([article_id])
+        if article_id not in report.removed:
+            raise InputError(f"no article with id {article_id!r}; see the corpus list for the ids")
+        log.info("removed in the UI: %s", article_id)
+        return entry
+
+    def confirm_removal(self, article_id: Any) -> tuple[str, str | None]:
+        """The question asked before removing (and the id it is about), or why nothing is asked."""
+        entry = self.corpus().get(article_id) if isinstance(article_id, str) else None
+        if entry is None:
+            return render.notice_html("Choose an article to remove first.", ok=False), None
+        title = render.Title.of(entry.title).text
+        return render.notice_html(
+            f"Remove “{title}” ({entry.article_id}) from the corpus? Questions will no longer "
+            "find it; its file is kept, and adding it again restores it.",
+            ok=False,
+        ), entry.article_id
+
+    def remove_confirmed(self, article_id: Any) -> CorpusUpdate:
+        """Remove the article the user confirmed; the notice says what happened or why not."""
+        try:
+            if not isinstance(article_id, str) or not article_id:
+                raise InputError("nothing to remove: choose an article, then press Remove")
+            entry = self.remove(article_id)
+            title = f"“{render.Title.of(entry.title).text}” " if entry else ""
+            notice = render.notice_html(f"Removed {title}({article_id}).", ok=True)
+        except Exception as exc:
+            log_unexpected(exc, "removing %r failed", article_id)
+            reason = user_message(exc, audience="ui", doing="removing the article")
+            notice = render.notice_html(f"Not removed: {reason}", ok=False)
+        table, choices, header = self.page_views()
+        return CorpusUpdate(notice, table, choices, header)
+
     def show_article(self, article_id: Any) -> str:
         if not article_id:
             return ""
