@@ -7,6 +7,7 @@ traceback in the server's output; sign-in guesses through /login are throttled.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,3 +136,63 @@ def test_an_upload_with_terminal_control_characters_is_refused(
     with running_app(fc) as url, pytest.raises(AppError, match="control character"):
         Client(url, verbose=False).predict(handle_file(str(path)), api_name="/add_article")
     assert [e.article_id for e in fc.articles()] == before
+
+
+def test_uploads_whose_names_differ_stay_different_articles(
+    seeded_store: Path, tmp_path: Path
+) -> None:
+    fc = writable_checker(seeded_store, tmp_path)
+    names = ["статья.md", "新闻.md", "report one.md", "report+one.md", "Report one.md"]
+    texts = {n: GOOD_ARTICLE.replace("two lighthouse", f"{i + 2} lighthouse") for i, n in
+             enumerate(names)}  # fmt: skip
+    with running_app(fc) as url:
+        client = Client(url, verbose=False)
+        added = [
+            client.predict(handle_file(str(write_file(tmp_path / str(i), n, texts[n]))),
+                           api_name="/add_article")
+            for i, n in enumerate(names)
+        ]  # fmt: skip
+    assert [a["status"] for a in added] == ["added"] * len(names)
+    assert len({a["article_id"] for a in added}) == len(names)
+    for a, name in zip(added, names, strict=True):
+        assert fc.article_text(a["article_id"]) == texts[name]
+
+
+def upload_raw(url: str, name: str, data: str) -> dict[str, object]:
+    """A file sent as a browser sends it: uploaded, then named in /add_article by its
+    original name (Gradio stores it under a cleaned-up one: "notes!.md" as "notes.md")."""
+    stored = httpx.post(f"{url}gradio_api/upload", files=[("files", (name, data.encode()))])
+    file = {"path": stored.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+    posted = httpx.post(f"{url}gradio_api/call/add_article", json={"data": [file]})
+    stream = httpx.get(f"{url}gradio_api/call/add_article/{posted.json()['event_id']}", timeout=60)
+    assert "event: complete" in stream.text, stream.text
+    result: dict[str, object] = json.loads(stream.text.rpartition("data: ")[2])[0]
+    return result
+
+
+def test_upload_names_that_gradio_stores_alike_stay_different_articles(
+    seeded_store: Path, tmp_path: Path
+) -> None:
+    fc = writable_checker(seeded_store, tmp_path)
+    other = GOOD_ARTICLE.replace("two lighthouse", "nine lighthouse")
+    with running_app(fc) as url:
+        plain = upload_raw(url, "notes.md", GOOD_ARTICLE)
+        marked = upload_raw(url, "notes!.md", other)
+    assert (plain["status"], marked["status"]) == ("added", "added")
+    assert plain["article_id"] == "notes" and marked["article_id"] != "notes"
+    assert fc.article_text("notes") == GOOD_ARTICLE
+    assert fc.article_text(str(marked["article_id"])) == other
+
+
+def test_an_upload_that_would_replace_another_files_article_is_refused(
+    seeded_store: Path, tmp_path: Path
+) -> None:
+    fc = writable_checker(seeded_store, tmp_path)
+    first = write_file(tmp_path / "a", "Report.md", GOOD_ARTICLE)
+    second = write_file(tmp_path / "b", "Report.txt", GOOD_ARTICLE.replace("two", "nine"))
+    with running_app(fc) as url:
+        client = Client(url, verbose=False)
+        client.predict(handle_file(str(first)), api_name="/add_article")
+        with pytest.raises(AppError, match=r"came from “Report\.md”"):
+            client.predict(handle_file(str(second)), api_name="/add_article")
+    assert fc.article_text("Report") == GOOD_ARTICLE

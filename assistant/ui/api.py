@@ -8,12 +8,11 @@ history nested hundreds of levels deep is refused, not recursed into.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
 from assistant.ui.handlers import Handlers
-from assistant.ui.uploads import add_upload
+from assistant.ui.uploads import add_upload, uploaded_file
 
 HISTORY_SHAPE = (
     'history must be a list of turns, each {"role": "user" or "assistant", "content": text} '
@@ -138,11 +137,12 @@ class Api:
             raise InputError(f"no article with id {article_id!r}; see /articles for the ids")
         return {**self.h.entry_json(entry), "text": self.fc.article_text(article_id)}
 
-    def add_article(self, path: str | None) -> dict:  # type: ignore[type-arg]
+    def add_article(self, file: Any) -> dict:  # type: ignore[type-arg]
         """Add a .txt/.md article file (gradio_client.handle_file(path))."""
-        if not path:
+        received = uploaded_file(file)
+        if received is None:
             raise InputError("no file was sent; pass gradio_client.handle_file(path)")
-        result = add_upload(self.fc, Path(path))
+        result = add_upload(self.fc, received[0], original_name=received[1])
         return {"status": result.status, **self.h.entry_json(result.entry)}
 
     def remove_article(self, article_id: str | None = None) -> dict:  # type: ignore[type-arg]

@@ -100,8 +100,8 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
         value = evt.value
         return str(value.get("text", "")) if isinstance(value, dict) else str(value)
 
-    def on_upload(path: str | None) -> tuple[Any, ...]:
-        update = h.upload(path)
+    def on_upload(file: Any) -> tuple[Any, ...]:
+        update = h.upload(file)
         if update is None:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
         notice, table, choices, header = update
@@ -246,6 +246,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
             upload,
             [upload_notice, corpus_table, article_picker, header, upload],
             api_visibility="private",
+            preprocess=False,  # the FileData, with the file's name as sent (uploads.py)
             concurrency_limit=1,
             concurrency_id="ingest",
         )
@@ -284,6 +285,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
             api_result,
             api_name="add_article",
             api_description="Add a .txt/.md article file (gradio_client.handle_file(path)).",
+            preprocess=False,  # the FileData, with the file's name as sent (uploads.py)
             concurrency_limit=1,
             concurrency_id="ingest",
         )

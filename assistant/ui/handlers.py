@@ -20,7 +20,7 @@ from assistant.schema import Answer
 from assistant.settings import OFFLINE_MODEL
 from assistant.store.index import ArticleEntry
 from assistant.ui import render
-from assistant.ui.uploads import add_upload
+from assistant.ui.uploads import add_upload, uploaded_file
 
 log = logging.getLogger(__name__)
 
@@ -193,12 +193,14 @@ class Handlers:
 
     # --- the corpus tab ------------------------------------------------------------------
 
-    def upload(self, path: str | None) -> CorpusUpdate | None:
-        """Add an uploaded file; None when no file came (the upload was cleared)."""
-        if not path:
+    def upload(self, file: Any) -> CorpusUpdate | None:
+        """Add an uploaded file (Gradio's FileData or a path); None when no file came."""
+        received = uploaded_file(file)
+        if received is None:
             return None
+        path, original_name = received
         try:
-            result = add_upload(self.fc, Path(path))
+            result = add_upload(self.fc, path, original_name=original_name)
             notice = render.notice_html(result.message(), ok=True)
         except Exception as exc:
             log_unexpected(exc, "upload of %s failed", path)

@@ -155,6 +155,24 @@ def validate_upload(
     return ValidUpload(filename=f"{article_id}{suffix}", article_id=article_id, data=data)
 
 
+def uploaded_file(value: Any) -> tuple[Path, str | None] | None:
+    """The received file and the name its sender gave it, or None when no file came.
+
+    Gradio's upload route stores a file under a cleaned-up name ("notes!.md" becomes
+    "notes.md"), so ids made from that name would collide. The UI's upload events therefore
+    take Gradio's ``FileData`` unprocessed (``preprocess=False``; Gradio still checks the file
+    is one it received), whose ``orig_name`` is the name as sent. A plain path is accepted too.
+    """
+    if not value:
+        return None
+    if isinstance(value, dict):
+        path, name = value.get("path"), value.get("orig_name")
+        if not isinstance(path, str) or not path:
+            return None
+        return Path(path), name if isinstance(name, str) and name.strip() else None
+    return Path(str(value)), None
+
+
 def add_upload(fact_checker: Any, path: Path, *, original_name: str | None = None) -> UploadResult:
     """Validate, store in the uploads folder and ingest one uploaded article."""
     settings = fact_checker.settings

@@ -65,3 +65,21 @@ def test_remove_asks_first_then_removes_the_article_and_refreshes_the_corpus(
         assert TITLE not in page.locator("#fc-corpus").inner_text()
         assert f"the {len(SEED_IDS)} indexed" in page.locator("#fc-header").inner_text()
         assert page.locator("#fc-remove-question").is_hidden()
+
+
+def test_files_whose_names_gradio_stores_alike_become_two_articles(
+    page: Page, seeded_store: Path, tmp_path: Path
+) -> None:
+    fc = writable_checker(seeded_store, tmp_path)
+    other = GOOD_ARTICLE.replace("two lighthouse", "nine lighthouse")
+    with running_app(fc) as url:
+        page.goto(url)
+        page.get_by_role("tab", name="Corpus").click()
+        files = [("notes.md", GOOD_ARTICLE, "(notes, "), ("notes!.md", other, "(notes-")]
+        for n, (name, text, shown) in enumerate(files):
+            path = write_file(tmp_path / str(n), name, text)
+            page.set_input_files("#fc-upload input[type=file]", str(path))
+            page.locator("#fc-upload-notice .fc-ok").get_by_text(shown).wait_for()
+    uploaded = [e.article_id for e in fc.articles() if e.article_id.startswith("notes")]
+    assert len(uploaded) == 2 and "notes" in uploaded
+    assert sorted(fc.article_text(i) for i in uploaded) == sorted([GOOD_ARTICLE, other])
