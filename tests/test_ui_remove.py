@@ -25,6 +25,7 @@ from ui_fixtures import (
     write_file,
 )
 
+from assistant.errors import IndexError_
 from assistant.factchecker import FactChecker
 from assistant.offline.model import OfflineChatModel
 from assistant.ui.handlers import Handlers
@@ -156,3 +157,15 @@ def test_confirming_an_article_removed_meanwhile_says_it_is_not_there(fc: FactCh
     notice, _, choices, _ = Handlers(fc).remove_confirmed(LIGHTHOUSE_ID)
     assert "Not removed: no article with id 'lighthouse'" in notice
     assert [value for _, value in choices] == SEED_IDS
+
+
+def test_a_store_failure_while_removing_is_shown_and_keeps_the_article(
+    fc: FactChecker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_remove(article_ids: object) -> None:
+        raise IndexError_("the vector store in /srv/store failed: database is locked")
+
+    monkeypatch.setattr(fc, "remove", failing_remove)
+    notice, _, choices, _ = Handlers(fc).remove_confirmed(LIGHTHOUSE_ID)
+    assert "Not removed: the vector store in /srv/store failed: database is locked" in notice
+    assert LIGHTHOUSE_ID in [value for _, value in choices]
