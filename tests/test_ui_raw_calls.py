@@ -114,6 +114,38 @@ def test_the_direct_routes_refuse_missing_values_the_same_way(
     assert "Traceback" not in server_log(capfd, caplog)
 
 
+def queue_error(url: str, api_name: str, data: list[object], event_data: object) -> str:
+    """Join the queue as the page does (fn_index, event_data); the error the event ends with."""
+    config = httpx.get(f"{url}config").json()
+    fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == api_name)
+    session = f"raw-{api_name}-{abs(hash(json.dumps(event_data)))}"
+    body = {"data": data, "fn_index": fn_index, "session_hash": session, "event_data": event_data}
+    httpx.post(f"{url}gradio_api/queue/join", json=body).raise_for_status()
+    params = {"session_hash": session}
+    with httpx.stream("GET", f"{url}gradio_api/queue/data", params=params, timeout=60) as events:
+        for line in events.iter_lines():
+            message = json.loads(line.removeprefix("data: ")) if line.startswith("data: ") else {}
+            if message.get("msg") == "process_completed":
+                assert not message["success"]
+                return str(message["output"]["error"])
+    raise AssertionError("the event never completed")
+
+
+@pytest.mark.parametrize(
+    "event_data",
+    [None, 5, {"index": 1}, {"value": "x"}],
+    ids=["none", "number", "no-value", "no-index"],
+)
+def test_a_click_event_joined_with_malformed_click_data_gets_a_clear_error(
+    url: str,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    event_data: object,
+) -> None:
+    assert "needs that click's data" in queue_error(url, "evidence", [None], event_data)
+    assert "Traceback" not in server_log(capfd, caplog)
+
+
 def test_a_served_process_logs_no_traceback_for_any_malformed_call(
     seeded_store: Path, tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ raised (``app._endpoint``, ``Handlers``): real bugs there still log a traceback.
 from __future__ import annotations
 
 import inspect
+import typing
 from typing import Any
 
 import gradio as gr
@@ -76,6 +77,25 @@ def _first_reason(exc: BaseException) -> str:
     return lines[0][:300].rstrip(".") if lines else type(exc).__name__
 
 
+def _event_data_fits(block_fn: BlockFunction, event_data: Any) -> bool:
+    """Whether each event-data argument of the function can be built from what came, tried the
+    way Gradio builds it (``SelectData(target, data)`` reads ``data["index"]``, for instance)."""
+    data = getattr(event_data, "_data", None)
+    if data is None:
+        return False
+    try:
+        hints = typing.get_type_hints(block_fn.fn)
+    except Exception:  # unresolvable annotations: leave the checking to Gradio
+        return True
+    for hint in hints.values():
+        if inspect.isclass(hint) and issubclass(hint, gr.EventData):
+            try:
+                hint(getattr(event_data, "target", None), data)
+            except (KeyError, TypeError, IndexError, AttributeError, ValueError):
+                return False
+    return True
+
+
 class CheckedBlocks(gr.Blocks):
     """``gr.Blocks`` that answers calls with missing or unusable values with one line."""
 
@@ -127,10 +147,10 @@ class CheckedBlocks(gr.Blocks):
         **kwargs: Any,
     ) -> Any:
         fn = self.fns[block_fn] if isinstance(block_fn, int) else block_fn
-        if fn.collects_event_data and getattr(event_data, "_data", None) is None:
+        if fn.collects_event_data and not _event_data_fits(fn, event_data):
             raise Error(
-                f"{endpoint_name(fn)} answers a click in the page and needs that click's data; "
-                f"it cannot be called on its own ({HELP})",
+                f"{endpoint_name(fn)} answers a click in the page and needs that click's data "
+                f"as the page sends it; it cannot be called on its own ({HELP})",
                 print_exception=False,
             )
         return await super().call_function(
