@@ -146,6 +146,28 @@ def test_a_click_event_joined_with_malformed_click_data_gets_a_clear_error(
     assert "Traceback" not in server_log(capfd, caplog)
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "reason"),
+    [
+        ("call/asks", {"data": ["How far?"]}, "there is no endpoint named 'asks'"),
+        ("run/asks", {"data": ["How far?"]}, "there is no endpoint named 'asks'"),
+        ("queue/join", {"data": [], "fn_index": 999, "session_hash": "x"}, "fn_index 999"),
+    ],
+    ids=["call", "run", "queue-join"],
+)
+def test_a_call_to_an_endpoint_that_does_not_exist_is_a_404_saying_so(
+    url: str,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    body: dict[str, object],
+    reason: str,
+) -> None:
+    response = httpx.post(f"{url}gradio_api/{path}", json=body)
+    assert response.status_code == 404 and reason in response.json()["error"]
+    assert "Traceback" not in server_log(capfd, caplog)
+
+
 def test_a_served_process_logs_no_traceback_for_any_malformed_call(
     seeded_store: Path, tmp_path: Path
 ) -> None:
@@ -167,12 +189,14 @@ def test_a_served_process_logs_no_traceback_for_any_malformed_call(
     try:
         wait_until_listening(proc, url)
         messages = [call_error(url, name, body) for name, body, _ in BAD_CALLS]
+        unknown = httpx.post(f"{url}gradio_api/call/asks", json={"data": []})
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=30)
     assert [reason in m for m, (_, _, reason) in zip(messages, BAD_CALLS, strict=True)] == [
         True
     ] * len(BAD_CALLS)
+    assert unknown.status_code == 404
     assert "Traceback" not in output, output
 
 

@@ -22,7 +22,7 @@ from assistant.messages import user_message
 from assistant.ui import render
 from assistant.ui.api import Api
 from assistant.ui.auth import SignInThrottle, parse_auth
-from assistant.ui.calls import CheckedBlocks
+from assistant.ui.calls import CheckedBlocks, exception_handlers
 from assistant.ui.check_tab import add_check_api, add_check_tab
 from assistant.ui.handlers import SKIP, ChatUpdate, Handlers, Turn, log_unexpected
 from assistant.ui.network import bind_failure, check_host
@@ -328,6 +328,7 @@ def launch(
         mcp_server=False,
         enable_monitoring=False,
         inbrowser=False,
+        app_kwargs={"exception_handlers": exception_handlers()},
     )
     return local_url
 

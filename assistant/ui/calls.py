@@ -7,7 +7,8 @@ handler called without the click's data fails building its ``SelectData``. Each 
 exception, which the queue prints as a traceback and answers with an empty error.
 ``CheckedBlocks`` overrides those steps of Gradio's own pipeline so the caller gets ``gr.Error``
 saying what was wrong and what to send instead, and the server log stays clean: a script's
-mistake is not a server bug. Errors raised by our own functions are handled where they are
+mistake is not a server bug. A call naming an endpoint that does not exist fails in Gradio's
+routes instead, so ``exception_handlers`` answers it at the web server. Errors raised by our own functions are handled where they are
 raised (``app._endpoint``, ``Handlers``): real bugs there still log a traceback.
 """
 
@@ -18,8 +19,11 @@ import typing
 from typing import Any
 
 import gradio as gr
+from fastapi import Request
+from fastapi.responses import JSONResponse
 from gradio.block_function import BlockFunction
 from gradio.exceptions import ComponentProcessingError, Error, InvalidPathError
+from gradio.route_utils import FnIndexInferError
 
 HELP = "see /?view=api for each endpoint's values"
 
@@ -156,3 +160,25 @@ class CheckedBlocks(gr.Blocks):
         return await super().call_function(
             block_fn, processed_input, iterator, requests, event_id, event_data, *args, **kwargs
         )
+
+
+# --- calls that name no endpoint at all: answered by the web server, before any Blocks code ---
+
+
+async def _unknown_endpoint(request: Request, exc: Exception) -> JSONResponse:
+    name = request.path_params.get("api_name", "")
+    return JSONResponse({"error": f"there is no endpoint named {name!r}; {HELP}"}, status_code=404)
+
+
+async def _unknown_event(request: Request, exc: Exception) -> JSONResponse:
+    if not request.url.path.endswith("/queue/join"):
+        raise exc  # a KeyError anywhere else is a bug: Starlette's usual 500 and traceback
+    return JSONResponse(
+        {"error": f"there is no event with fn_index {exc}; {HELP}"}, status_code=404
+    )
+
+
+def exception_handlers() -> dict[Any, Any]:
+    """For ``launch(app_kwargs=...)``: a call to an endpoint or event that does not exist gets
+    a 404 saying so, where Gradio's routes raise (a 500 and a traceback in the server log)."""
+    return {FnIndexInferError: _unknown_endpoint, KeyError: _unknown_event}
