@@ -36,7 +36,7 @@ def url(fact_checker: FactChecker) -> Iterator[str]:
 
 
 def call_error(url: str, api_name: str, body: str) -> str:
-    """POST ``body`` to /gradio_api/call/<api_name>; the error message its event stream ends with."""
+    """POST ``body`` to /gradio_api/call/<api_name>; the error its event stream ends with."""
     posted = httpx.post(
         f"{url}gradio_api/call/{api_name}",
         content=body.encode("ascii"),

@@ -8,8 +8,9 @@ exception, which the queue prints as a traceback and answers with an empty error
 ``CheckedBlocks`` overrides those steps of Gradio's own pipeline so the caller gets ``gr.Error``
 saying what was wrong and what to send instead, and the server log stays clean: a script's
 mistake is not a server bug. A call naming an endpoint that does not exist fails in Gradio's
-routes instead, so ``exception_handlers`` answers it at the web server. Errors raised by our own functions are handled where they are
-raised (``app._endpoint``, ``Handlers``): real bugs there still log a traceback.
+routes instead, so ``exception_handlers`` answers it at the web server. Errors raised by our
+own functions are handled where they are raised (``app._endpoint``, ``Handlers``): real bugs
+there still log a traceback.
 """
 
 from __future__ import annotations
