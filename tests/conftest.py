@@ -18,6 +18,9 @@ import pytest
 from assistant.factchecker import FactChecker
 from assistant.settings import PROJECT_ROOT, Settings
 
+# The fake OpenAI server's fixtures (fake_server, openai_server, openai_fc) for every module.
+pytest_plugins = ("fake_openai",)
+
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 

@@ -63,7 +63,7 @@ def test_a_not_enough_evidence_claim_with_evidence_is_rejected(tmp_path: Path) -
 
 def test_a_bad_evidence_regex_is_rejected(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "c.jsonl", {**GOOD, "evidence": ["opened (in"]})
-    with pytest.raises(EvalSetError, match="regex"):
+    with pytest.raises(EvalSetError, match="not a valid regular expression"):
         load_claims(path)
 
 

@@ -20,6 +20,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     Reply,
     fake_server,
     invent_every_quote,
+    openai_checker,
     openai_server,
 )
 
@@ -38,23 +39,6 @@ pytestmark = pytest.mark.server
 
 CASES = load_fidelity_cases()
 BY_ID = {c.id: c for c in CASES}
-
-
-def checker(store: Path, server: FakeOpenAI, **overrides: Any) -> FactChecker:
-    options: dict[str, Any] = {
-        "openai_api_key": API_KEY,
-        "openai_base_url": server.base_url,
-        "model": "gpt-4o-mini",
-        "request_timeout_s": 10,
-        "max_retries": 0,
-    }
-    options.update(overrides)
-    return FactChecker(make_settings(store, **options))
-
-
-@pytest.fixture(scope="module")
-def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # noqa: F811
-    return checker(seeded_store, fake_server)
 
 
 def ask_scripted(fc: FactChecker, server: FakeOpenAI, case: FidelityCase) -> Answer:
@@ -237,7 +221,7 @@ def test_the_judge_drops_a_claim_it_finds_unsupported(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
+    fc = openai_checker(seeded_store, openai_server, answer_judge=True)
     case = BY_ID["exact-incheon"]
     verdict = {"verdicts": [{"claim": 1, "supported": False, "reason": "says more"}]}
     openai_server.script(
@@ -256,7 +240,7 @@ def test_the_judge_keeps_what_it_finds_supported(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
+    fc = openai_checker(seeded_store, openai_server, answer_judge=True)
     case = BY_ID["exact-incheon"]
     openai_server.script(Reply(respond=lambda prompt: scripted_reply(case, prompt)))
 
@@ -269,7 +253,7 @@ def test_a_failing_judge_leaves_a_note_and_the_rules_verdict(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
+    fc = openai_checker(seeded_store, openai_server, answer_judge=True)
     case = BY_ID["exact-incheon"]
     openai_server.script(
         Reply(respond=lambda prompt: scripted_reply(case, prompt)), Reply(status=500)
@@ -291,7 +275,7 @@ def test_a_judged_stream_shows_the_answer_once_judged(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
+    fc = openai_checker(seeded_store, openai_server, answer_judge=True)
     case = BY_ID["exact-incheon"]
     verdict = {"verdicts": [{"claim": 1, "supported": False, "reason": "says more"}]}
     openai_server.script(

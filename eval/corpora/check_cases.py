@@ -65,7 +65,7 @@ def check_cases(name: str, path: Path, docs: dict[str, str]) -> Counter:
             continue
         where = f"{name}/cases.jsonl line {line_no}"
         try:
-            case = parse_case(json.loads(raw), where, line_no)
+            case = parse_case(json.loads(raw), where)
         except Exception as exc:  # noqa: BLE001
             errors.append(str(exc))
             continue
