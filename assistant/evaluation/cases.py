@@ -23,7 +23,6 @@ from pydantic import (
     StrictBool,
     StrictStr,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -63,6 +62,17 @@ def _regex(pattern: str) -> str:
     return pattern
 
 
+def one_of(what: str, choices: Sequence[str]) -> AfterValidator:
+    """A check that a value is one of ``choices``; the error lists them."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"unknown {what} {value!r} (one of: {', '.join(choices)})")
+        return value
+
+    return AfterValidator(check)
+
+
 Text = Annotated[StrictStr, AfterValidator(_non_empty)]
 Regex = Annotated[Text, AfterValidator(_regex)]
 
@@ -87,7 +97,7 @@ class Side(StrictModel):
 
 class Case(StrictModel):
     id: Text
-    kind: Text
+    kind: Annotated[Text, one_of("kind", KINDS)]
     question: Text
     answerable: StrictBool
     gold_articles: tuple[Text, ...]
@@ -95,13 +105,6 @@ class Case(StrictModel):
     history: tuple[Turn, ...] = ()
     sides: tuple[Side, ...] = ()
     note: StrictStr = ""
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, kind: str) -> str:
-        if kind not in KINDS:
-            raise ValueError(f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
-        return kind
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -231,11 +234,6 @@ def load_cases(path: Path | str) -> list[Case]:
     path = Path(path)
     missing = f"eval set {path} not found (pass --cases PATH to use another file)"
     return load_models(path, Case, "case", missing)
-
-
-def parse_case(data: Any, where: str = "case") -> Case:
-    """One case from its JSON object; every problem is reported with ``where`` and the case id."""
-    return parse_model(Case, data, where, "case")
 
 
 def select_cases(

@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import StrictStr, field_validator, model_validator
+from pydantic import StrictStr, model_validator
 
 from assistant.check.schema import VERDICTS, ClaimCheck
 from assistant.evaluation.cases import (
@@ -29,6 +29,7 @@ from assistant.evaluation.cases import (
     StrictModel,
     Text,
     load_models,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -42,17 +43,10 @@ class ClaimCase(StrictModel):
     id: Text
     kind: Literal["claim"]
     claim: Text
-    verdict: Text
+    verdict: Annotated[Text, one_of("verdict", VERDICTS)]
     gold_articles: tuple[Text, ...]
     evidence: tuple[Regex, ...]
     note: StrictStr = ""
-
-    @field_validator("verdict")
-    @classmethod
-    def _known_verdict(cls, verdict: str) -> str:
-        if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
-        return verdict
 
     @model_validator(mode="after")
     def _evidence_fits_the_verdict(self) -> ClaimCase:
