@@ -7,10 +7,12 @@ removed so the offline path is what the suite tests.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
 import socket
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -52,16 +54,25 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     store = tmp_path_factory.mktemp("seeded") / "store"
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        FactChecker(make_settings(store)).index  # noqa: B018 - builds the index on first use
+        _build_seeded(store)
         return store
     shared = tmp_path_factory.getbasetemp().parent / "seeded-store"  # this run's, not a past one's
     with (shared.parent / "seeded-store.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / "built").exists():
-            FactChecker(make_settings(shared)).index  # noqa: B018
+            _build_seeded(shared)
             (shared / "built").touch()
     shutil.copytree(shared, store, ignore=shutil.ignore_patterns("built", "*.lock"))
     return store
+
+
+def _build_seeded(store: Path) -> None:
+    """Every part of the seeded store, the lexical index (synced on the first search) included,
+    so that no test finds it half-built and no test's first question writes to it."""
+    FactChecker(make_settings(store)).search("seeds")
+    for db in store.glob("lexical-*.sqlite3"):  # all of it in the file itself, none in a WAL
+        with contextlib.closing(sqlite3.connect(db)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @pytest.fixture(scope="session")
