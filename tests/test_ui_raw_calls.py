@@ -15,24 +15,14 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from ui_fixtures import running_app
-
-from assistant.factchecker import FactChecker
 
 from conftest import free_port
 
 STARTUP_S = 90
-
-
-@pytest.fixture(scope="module")
-def url(fact_checker: FactChecker) -> Iterator[str]:
-    with running_app(fact_checker) as address:
-        yield address
 
 
 def call_error(url: str, api_name: str, body: str) -> str:
