@@ -20,8 +20,10 @@ from pathlib import Path
 
 from assistant.errors import ArticleError
 from assistant.store.corpus import Article, content_blocks, discover, load_article, load_catalog
-from assistant.store.index import ArticleIndex, pack_sentences, passage_metadata, store_errors
+from assistant.store.index import ArticleIndex, store_errors
 from assistant.store.manifest import PENDING, RETIRED, ArticleEntry, IngestReport, pages
+from assistant.store.records import pack_sentences, passage_metadata
+from assistant.store.space import reclaim_store
 from assistant.store.splitting import Passage, split_article
 from assistant.text import sentence_spans
 
@@ -76,6 +78,7 @@ class _Ingest:
         self.progress = progress
         self.report = IngestReport()
         self.token = index.manifest_records.token()  # read under the writer lock
+        self.reclaim_space()  # a new store is switched to incremental vacuum while it is small
         self.put: list[ArticleEntry] = []  # what this job made live ...
         self.gone: set[str] = set()  # ... and the versions it took out
 
@@ -249,6 +252,12 @@ class _Ingest:
         records.unmark(PENDING, orphans)
         if doomed:
             log.info("reclaimed %d superseded or orphaned article versions", len(doomed))
+        self.reclaim_space()
+
+    def reclaim_space(self) -> None:
+        """The disk space that deleted rows held goes back to the filesystem (``space.py``)."""
+        if not self.settings.chroma_host and not self.index.read_only:
+            reclaim_store(self.index.root)
 
 
 def article_sentences(article: Article) -> list[tuple[int, int]]:

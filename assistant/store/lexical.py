@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from assistant.store.space import return_free_pages
 from assistant.store.splitting import Passage
 from assistant.text import tokens
 
@@ -68,6 +69,7 @@ class LexicalIndex:
                 db = sqlite3.connect(
                     path, timeout=30, check_same_thread=False, isolation_level=None
                 )
+                db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # a new file only; see space.py
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA)
                 return db
@@ -119,6 +121,9 @@ class LexicalIndex:
                     [("token", token), *self._statistics().items()],
                 )
                 self._db.execute("COMMIT")
+                if gone:  # the deleted rows' pages go back to the disk, not only to SQLite
+                    return_free_pages(self._db)
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 return True
             except sqlite3.Error as exc:
                 if self._db.in_transaction:

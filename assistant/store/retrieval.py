@@ -18,7 +18,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.store.index import ArticleIndex, passage_metadata
+from assistant.store.index import ArticleIndex
+from assistant.store.records import passage_metadata
 from assistant.store.splitting import Passage
 from assistant.text import tokens
 
