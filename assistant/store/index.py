@@ -34,6 +34,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.errors import IndexError_
 from assistant.settings import Settings
 from assistant.store.client import (
+    ChangeWatch,
     collection_name,
     is_disk_full,
     make_client,
@@ -111,6 +112,8 @@ class ArticleIndex:
         self.lexical = LexicalIndex(self._lexical_path())
         self._lock = threading.RLock()
         self._snapshot: Snapshot | None = None
+        self._watch = ChangeWatch(settings, self.root)
+        self._seen: int | None = None  # the file's change counter when the token was read
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._sentences: OrderedDict[str, list[tuple[int, int, np.ndarray]]] = OrderedDict()
         self._migrate_legacy_manifest()
@@ -153,13 +156,20 @@ class ArticleIndex:
         return list(self.snapshot().live)
 
     def snapshot(self) -> Snapshot:
-        """The live set, re-read only when the manifest token changed (one small read)."""
+        """The live set, re-read only when the manifest token changed (one small read), and the
+        token re-read only when the database file changed since (on disk; see ``ChangeWatch``)."""
+        seen = self._watch.version()
+        with self._lock:
+            if seen is not None and self._snapshot is not None and seen == self._seen:
+                return self._snapshot
         with store_errors(self.settings):
             token = self.manifest_records.token()
         with self._lock:
+            self._seen = seen
             if self._snapshot is not None and self._snapshot.token == token:
                 return self._snapshot
             if token and self.lexical.token() == token:  # a cold start reads no manifest
+                self.lexical.upgrade()
                 snap = Snapshot(token, self.lexical.live())
             else:
                 snap = self._load(token)
@@ -269,7 +279,12 @@ class ArticleIndex:
         self, query: str, k: int, snapshot: Snapshot | None = None
     ) -> list[tuple[Passage, float]]:
         """Nearest live passages. The query is unfiltered and its hits checked against the live
-        set; only if that leaves too few (a large ingest half-written) is it widened."""
+        set; only if that leaves too few (a large ingest half-written) is it widened.
+
+        Chroma is asked for ids and distances only: reading 30 hits' texts and metadata from it
+        cost four times the search itself. The texts come from the lexical index, which holds
+        every live passage (Chroma is read only for any it lacks).
+        """
         live = (snapshot or self.snapshot()).live
         if not live:
             return []
@@ -278,20 +293,17 @@ class ArticleIndex:
         with store_errors(self.settings):
             while True:
                 got = self._collection.query(
-                    query_embeddings=[vector],
-                    n_results=n,
-                    include=["documents", "metadatas", "distances"],
+                    query_embeddings=[vector], n_results=n, include=["distances"]
                 )
-                found = len(got["ids"][0])
-                hits = [
-                    (passage_from(doc, meta, live), 1.0 - float(dist))
-                    for doc, meta, dist in zip(
-                        got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
-                    )
-                    if meta.get("version") in live
+                ids = got["ids"][0]
+                scored = [
+                    (pid, 1.0 - float(dist))
+                    for pid, dist in zip(ids, got["distances"][0], strict=True)
+                    if pid.rsplit("#", 1)[0] in live
                 ]
-                if len(hits) >= k or found < n:
-                    return hits[:k]
+                if len(scored) >= k or len(ids) < n:
+                    found = self.passages_by_id([pid for pid, _ in scored[:k]], live)
+                    return [(found[pid], score) for pid, score in scored[:k] if pid in found]
                 if n >= 16 * (k + 10):
                     break
                 n *= 4
@@ -307,6 +319,17 @@ class ArticleIndex:
                 got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
             )
         ]
+
+    def passages_by_id(self, ids: list[str], live: Live) -> dict[str, Passage]:
+        """Live passages by id: from the lexical index, else (not synced yet) from Chroma."""
+        found = self.lexical.passages(ids, live)
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            with store_errors(self.settings):
+                got = self._collection.get(ids=missing, include=["documents", "metadatas"])
+            for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                found[pid] = passage_from(doc, meta, live)
+        return found
 
     def lexical_search(
         self, query: str, k: int, snapshot: Snapshot | None = None

@@ -13,9 +13,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from assistant.errors import ArticleError
@@ -144,7 +147,8 @@ class _Ingest:
         if self.progress and total:
             self.progress(0, total)
         for group in _groups(planned, self.settings.ingest_batch_passages):
-            self._write(group)
+            with self._heartbeat([a.version for a, _, _ in group]):
+                self._write(group)
             entries = [_entry(a, path, len(ps)) for a, path, ps in group]
             self.swap(entries, [], old)
             for article, _, passages in group:
@@ -155,7 +159,7 @@ class _Ingest:
             if self.progress:
                 self.progress(done, total)
 
-        gone = [i for i, e in old.items() if i not in seen and _inside(Path(e.path), folders)]
+        gone = [i for i, e in old.items() if i not in seen and _inside(e.path, folders)]
         self.swap(relabelled, gone, old)
         report.removed = sorted(gone)
         self.collect_garbage()
@@ -200,6 +204,35 @@ class _Ingest:
         for article, _, _ in group:
             index.remember_text(article.version, article.text)
 
+    @contextlib.contextmanager
+    def _heartbeat(self, versions: list[str]) -> Iterator[None]:
+        """Against a server, keep this group's pending records fresh while it is written.
+
+        Another machine's ingest may collect a pending version once its record is
+        ``orphan_age_s`` old; rewritten every fifth of that, only a dead ingest's records age
+        so far. (On disk the writer lock already tells a killed ingest's records apart.)
+        """
+        if not self.settings.chroma_host:
+            yield
+            return
+        stop = threading.Event()
+        records = self.index.manifest_records
+
+        def beat() -> None:
+            while not stop.wait(max(self.settings.orphan_age_s / 5, 0.05)):
+                try:
+                    records.mark(PENDING, versions)
+                except Exception as exc:  # the write itself will report a failing server
+                    log.debug("pending records not refreshed: %s", exc)
+
+        thread = threading.Thread(target=beat, name="ingest-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def _upsert(self, collection: object, **columns: list) -> None:
         size = min(self.index.client.get_max_batch_size(), 2048)
         n = len(columns["ids"])
@@ -230,7 +263,8 @@ class _Ingest:
         """Delete retired versions past the grace period and what killed ingests left pending.
 
         Under the writer lock a pending record on this machine's own disk store can only be a
-        killed ingest's; against a server another machine may be writing, so only old ones go.
+        killed ingest's; against a server another machine may be writing, so only records that
+        no heartbeat refreshed for ``orphan_age_s`` go (see ``_heartbeat``).
         """
         records = self.index.manifest_records
         now = time.time()
@@ -300,7 +334,7 @@ def _id_clash(
             "in this ingest; rename one of the files"
         )
     entry = old.get(article_id)
-    if entry and Path(entry.path) != resolved and Path(entry.path).exists():
+    if entry and entry.path != str(resolved) and Path(entry.path).exists():
         return (
             f"{path}: article id {article_id!r} is already indexed from {entry.path}; "
             "rename the file, or delete the indexed one and ingest again"
@@ -308,8 +342,9 @@ def _id_clash(
     return None
 
 
-def _inside(path: Path, folders: list[Path]) -> bool:
-    return any(path.parent == folder for folder in folders)
+def _inside(path: str, folders: list[Path]) -> bool:
+    parent = os.path.dirname(path)  # a string: 5,000 Path objects cost a tenth of a second
+    return any(parent == str(folder) for folder in folders)
 
 
 def _entry(article: Article, path: Path, passages: int) -> ArticleEntry:
