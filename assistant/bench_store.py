@@ -44,6 +44,7 @@ class TimedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings) -> None:
         self.inner = inner
         self.seconds = 0.0
+        self.symmetric = getattr(inner, "symmetric", False)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         started = time.perf_counter()

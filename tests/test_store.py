@@ -228,3 +228,22 @@ def test_a_store_from_before_per_article_records_keeps_its_articles(
     reopened = FactChecker(make_settings(store, seeds_dir=corpus), auto_ingest=False)
     assert reopened.index.manifest() == entries
     assert not reopened.ask("How far did the missile fly?").refused
+
+
+def test_a_new_question_is_embedded_once(
+    fact_checker: FactChecker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dense search, the reranker and the offline engine all need the question's vector.
+    from assistant.store.embeddings import LocalMiniLMEmbeddings
+
+    embedded: list[str] = []
+    original = LocalMiniLMEmbeddings._embed
+
+    def counting(self: LocalMiniLMEmbeddings, texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return original(self, texts)
+
+    monkeypatch.setattr(LocalMiniLMEmbeddings, "_embed", counting)
+    question = "How far did the missile fly before it came down at sea, by the latest count?"
+    fact_checker.ask(question)
+    assert embedded.count(question) == 1

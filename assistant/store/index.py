@@ -288,7 +288,12 @@ class ArticleIndex:
         live = (snapshot or self.snapshot()).live
         if not live:
             return []
-        vector = self.embeddings.embed_query(query)
+        if getattr(self.embeddings, "symmetric", False):  # one vector for query and text:
+            from assistant.store.rerank import embed_texts  # the reranker's cached one
+
+            vector = embed_texts(self.embeddings, [query])[0].tolist()
+        else:
+            vector = self.embeddings.embed_query(query)
         n = k + 10
         with store_errors(self.settings):
             while True:
