@@ -143,6 +143,7 @@ class ChangeWatch:
             return None
         with self._lock:
             try:
-                return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+                # fetchall: the statement is finished, so no read lock outlives the call
+                return int(self._db.execute("PRAGMA data_version").fetchall()[0][0])
             except sqlite3.Error:
                 return None
