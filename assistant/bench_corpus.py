@@ -90,6 +90,7 @@ class HashEmbeddings(Embeddings):
 
     model_id = "hash-stand-in"
     dims = 384
+    symmetric = True  # like the real model: one vector for a query and a text
 
     def _one(self, text: str) -> list[float]:
         vector = np.zeros(self.dims, dtype=np.float32)

@@ -44,6 +44,7 @@ class TimedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings) -> None:
         self.inner = inner
         self.seconds = 0.0
+        self.symmetric = getattr(inner, "symmetric", False)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         started = time.perf_counter()
@@ -139,10 +140,12 @@ def bench_size(
         figures["warm ask p50 (ms)"] = statistics.median(ask_ms)
         figures["bare Chroma query p50 (ms)"] = statistics.median(bare_ms)
         figures["ask p50 / bare query p50"] = statistics.median(ask_ms) / statistics.median(bare_ms)
-        started = time.perf_counter()
-        hits = fc.search(asked[0])
-        figures["retrieval only p50 (ms)"] = 1000 * (time.perf_counter() - started)
-        del hits
+        search_ms: list[float] = []
+        for q in asked:
+            started = time.perf_counter()
+            fc.search(q)
+            search_ms.append(1000 * (time.perf_counter() - started))
+        figures["retrieval only p50 (ms)"] = statistics.median(search_ms)
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
         env["ASSISTANT_VECTORSTORE_DIR"] = str(settings.vectorstore_dir)

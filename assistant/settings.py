@@ -59,10 +59,11 @@ class Settings(BaseSettings):
     store_timeout_s: float = Field(30.0, gt=0)  # every call to a Chroma server
 
     # Ingest: passages embedded and swapped live per group; superseded versions kept this long
-    # for answers in flight; a server-mode ingest's leftovers reclaimed after orphan_age_s.
+    # for answers in flight; a server-mode ingest's leftovers reclaimed once no heartbeat
+    # refreshed them for orphan_age_s (a live ingest refreshes them every fifth of that).
     ingest_batch_passages: int = Field(256, ge=1)
     gc_grace_s: float = Field(600.0, ge=0)
-    orphan_age_s: float = Field(3600.0, ge=0)
+    orphan_age_s: float = Field(300.0, ge=0)
     sentence_vectors: bool = True  # store each sentence's vector for the offline engine
 
     # Splitting.

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -122,3 +123,50 @@ def test_two_machines_ingesting_into_one_server_lose_nothing(
     second.remove(["x", "y"])
     assert {a.article_id for a in first.articles()} == set(SEED_IDS)
     assert "x" not in {h.passage.article_id for h in first.search("Mokpo ferry night run", k=3)}
+
+
+def test_a_slow_ingest_keeps_its_passages_while_another_machine_collects_orphans(
+    server_checker: FactChecker, tmp_path: Path
+) -> None:
+    # Leftovers of a killed ingest are collected once no heartbeat refreshed them for
+    # orphan_age_s; an ingest still embedding on another machine keeps refreshing its own.
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.store.embeddings import MODEL_ID
+
+    class Slow(Embeddings):
+        def __init__(self, inner: Embeddings) -> None:
+            self.inner = inner
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            time.sleep(2.0)
+            return self.inner.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return self.inner.embed_query(text)
+
+    def settings(name: str) -> object:
+        return server_checker.settings.model_copy(
+            update={"vectorstore_dir": tmp_path / name, "orphan_age_s": 1.0, "gc_grace_s": 0.0}
+        )
+
+    slow = FactChecker(
+        settings("slow"),  # type: ignore[arg-type]
+        auto_ingest=False,
+        embeddings=(Slow(server_checker.index.embeddings), MODEL_ID),
+    )
+    other = FactChecker(settings("other"), auto_ingest=False)  # type: ignore[arg-type]
+    (tmp_path / "slow.md").write_text("# Slow\n\nThe Gunsan lighthouse got a new lens.\n")
+    (tmp_path / "fast.md").write_text("# Fast\n\nThe Yeosu cable car added two cabins.\n")
+    done: list[object] = []
+    thread = threading.Thread(target=lambda: done.append(slow.ingest([tmp_path / "slow.md"])))
+    thread.start()
+    time.sleep(3.0)  # its passages are written; its sentences are still being embedded
+    other.ingest([tmp_path / "fast.md"])  # collects pending versions older than orphan_age_s
+    thread.join()
+
+    assert done and done[0].added == ["slow"]  # type: ignore[attr-defined]
+    assert {"slow", "fast"} <= {a.article_id for a in other.articles()}
+    found = {h.passage.article_id for h in other.search("Gunsan lighthouse lens", k=3)}
+    assert "slow" in found
+    other.remove(["slow", "fast"])

@@ -221,3 +221,35 @@ def test_a_store_from_before_per_article_records_keeps_its_articles(
     reopened = FactChecker(make_settings(store, seeds_dir=corpus), auto_ingest=False)
     assert reopened.index.manifest() == entries
     assert not reopened.ask("How far did the missile fly?").refused
+
+
+def test_a_new_question_is_embedded_once(
+    fact_checker: FactChecker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dense search, the reranker and the offline engine all need the question's vector.
+    from assistant.store.embeddings import LocalMiniLMEmbeddings
+
+    embedded: list[str] = []
+    original = LocalMiniLMEmbeddings._embed
+
+    def counting(self: LocalMiniLMEmbeddings, texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return original(self, texts)
+
+    monkeypatch.setattr(LocalMiniLMEmbeddings, "_embed", counting)
+    question = "How far did the missile fly before it came down at sea, by the latest count?"
+    fact_checker.ask(question)
+    assert embedded.count(question) == 1
+
+
+def test_an_article_another_process_ingests_is_found_by_the_next_question(
+    seeded_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # A question re-reads the manifest only when the database file changed since the last one.
+    store, corpus = seeded_copy
+    fc = FactChecker(make_settings(store, seeds_dir=corpus))
+    assert "ferry" not in {h.passage.article_id for h in fc.search("Mokpo ferry night run", k=3)}
+    (tmp_path / "ferry.md").write_text("# Ferry\n\nThe Mokpo ferry timetable added a night run.\n")
+    result = _cli(store, "ingest", str(tmp_path / "ferry.md"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ferry" in {h.passage.article_id for h in fc.search("Mokpo ferry night run", k=3)}

@@ -37,8 +37,13 @@ def stated_outlet_and_date(text: str) -> tuple[str | None, str | None]:
     """(outlet, date) as the article's head states them; None for what it does not state."""
     outlet: str | None = None
     date: str | None = None
-    lines = [line.strip().strip("*_").strip() for line in text.splitlines() if line.strip()]
-    for line in lines[:HEAD_LINES]:
+    lines: list[str] = []
+    for line in text.splitlines():  # only the head: a long article's other lines are skipped
+        if line.strip():
+            lines.append(line.strip().strip("*_").strip())
+            if len(lines) == HEAD_LINES:
+                break
+    for line in lines:
         line = line.lstrip("#").strip()
         if outlet is None:
             for pattern in (_DATELINE, _BYLINE, _SOURCE):

@@ -13,7 +13,9 @@ import contextlib
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,3 +113,37 @@ def store_errors(settings: Settings) -> Iterator[None]:
 def collection_name(prefix: str, embedding_id: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in embedding_id.lower())
     return f"{prefix}-{safe}"[:480]
+
+
+class ChangeWatch:
+    """Whether an on-disk store's database changed since the last look, for ~20 µs.
+
+    SQLite's ``PRAGMA data_version`` changes whenever another connection (any process,
+    including Chroma's own in this one) commits to the file. While it stands still the manifest
+    token cannot have moved, so a question skips reading it from Chroma. Read-only; without a
+    file (a server store) or on any error it answers "changed", and the token is read as before.
+    """
+
+    def __init__(self, settings: Settings, root: Path) -> None:
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        path = root / "chroma.sqlite3"
+        if settings.chroma_host or not path.is_file():
+            return
+        try:
+            self._db = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, timeout=0.05, check_same_thread=False
+            )
+        except sqlite3.Error:
+            self._db = None
+
+    def version(self) -> int | None:
+        """The file's change counter now; None when it cannot be read."""
+        if self._db is None:
+            return None
+        with self._lock:
+            try:
+                # fetchall: the statement is finished, so no read lock outlives the call
+                return int(self._db.execute("PRAGMA data_version").fetchall()[0][0])
+            except sqlite3.Error:
+                return None

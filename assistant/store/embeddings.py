@@ -86,6 +86,10 @@ class LocalMiniLMEmbeddings(Embeddings):
             out.extend((pooled / np.clip(norms, 1e-12, None)).astype(np.float32).tolist())
         return out
 
+    # A query is embedded as a text is, so the index's dense search and the reranker (which
+    # embeds the question as a text) share one vector: a new question is embedded once.
+    symmetric = True
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._embed(list(texts)) if texts else []
 

@@ -17,7 +17,6 @@ a filter listing every live version), and an FTS5 query (``lexical.py``). Writin
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fcntl
 import json
@@ -35,6 +34,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.errors import IndexError_
 from assistant.settings import Settings
 from assistant.store.client import (
+    ChangeWatch,
     collection_name,
     is_disk_full,
     make_client,
@@ -44,6 +44,7 @@ from assistant.store.client import (
 )
 from assistant.store.lexical import LexicalIndex, Live
 from assistant.store.manifest import PAGE, ArticleEntry, IngestReport, Manifest, pages
+from assistant.store.records import passage_from, passage_metadata, unpack_sentences
 from assistant.store.splitting import Passage
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ class ArticleIndex:
         self.lexical = LexicalIndex(self._lexical_path())
         self._lock = threading.RLock()
         self._snapshot: Snapshot | None = None
+        self._watch = ChangeWatch(settings, self.root)
+        self._seen: int | None = None  # the file's change counter when the token was read
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._sentences: OrderedDict[str, list[tuple[int, int, np.ndarray]]] = OrderedDict()
         self._migrate_legacy_manifest()
@@ -153,13 +156,20 @@ class ArticleIndex:
         return list(self.snapshot().live)
 
     def snapshot(self) -> Snapshot:
-        """The live set, re-read only when the manifest token changed (one small read)."""
+        """The live set, re-read only when the manifest token changed (one small read), and the
+        token re-read only when the database file changed since (on disk; see ``ChangeWatch``)."""
+        seen = self._watch.version()
+        with self._lock:
+            if seen is not None and self._snapshot is not None and seen == self._seen:
+                return self._snapshot
         with store_errors(self.settings):
             token = self.manifest_records.token()
         with self._lock:
+            self._seen = seen
             if self._snapshot is not None and self._snapshot.token == token:
                 return self._snapshot
             if token and self.lexical.token() == token:  # a cold start reads no manifest
+                self.lexical.upgrade()
                 snap = Snapshot(token, self.lexical.live())
             else:
                 snap = self._load(token)
@@ -269,29 +279,36 @@ class ArticleIndex:
         self, query: str, k: int, snapshot: Snapshot | None = None
     ) -> list[tuple[Passage, float]]:
         """Nearest live passages. The query is unfiltered and its hits checked against the live
-        set; only if that leaves too few (a large ingest half-written) is it widened."""
+        set; only if that leaves too few (a large ingest half-written) is it widened.
+
+        Chroma is asked for ids and distances only: reading 30 hits' texts and metadata from it
+        cost four times the search itself. The texts come from the lexical index, which holds
+        every live passage (Chroma is read only for any it lacks).
+        """
         live = (snapshot or self.snapshot()).live
         if not live:
             return []
-        vector = self.embeddings.embed_query(query)
+        if getattr(self.embeddings, "symmetric", False):  # one vector for query and text:
+            from assistant.store.rerank import embed_texts  # the reranker's cached one
+
+            vector = embed_texts(self.embeddings, [query])[0].tolist()
+        else:
+            vector = self.embeddings.embed_query(query)
         n = k + 10
         with store_errors(self.settings):
             while True:
                 got = self._collection.query(
-                    query_embeddings=[vector],
-                    n_results=n,
-                    include=["documents", "metadatas", "distances"],
+                    query_embeddings=[vector], n_results=n, include=["distances"]
                 )
-                found = len(got["ids"][0])
-                hits = [
-                    (passage_from(doc, meta, live), 1.0 - float(dist))
-                    for doc, meta, dist in zip(
-                        got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
-                    )
-                    if meta.get("version") in live
+                ids = got["ids"][0]
+                scored = [
+                    (pid, 1.0 - float(dist))
+                    for pid, dist in zip(ids, got["distances"][0], strict=True)
+                    if pid.rsplit("#", 1)[0] in live
                 ]
-                if len(hits) >= k or found < n:
-                    return hits[:k]
+                if len(scored) >= k or len(ids) < n:
+                    found = self.passages_by_id([pid for pid, _ in scored[:k]], live)
+                    return [(found[pid], score) for pid, score in scored[:k] if pid in found]
                 if n >= 16 * (k + 10):
                     break
                 n *= 4
@@ -307,6 +324,17 @@ class ArticleIndex:
                 got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
             )
         ]
+
+    def passages_by_id(self, ids: list[str], live: Live) -> dict[str, Passage]:
+        """Live passages by id: from the lexical index, else (not synced yet) from Chroma."""
+        found = self.lexical.passages(ids, live)
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            with store_errors(self.settings):
+                got = self._collection.get(ids=missing, include=["documents", "metadatas"])
+            for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                found[pid] = passage_from(doc, meta, live)
+        return found
 
     def lexical_search(
         self, query: str, k: int, snapshot: Snapshot | None = None
@@ -350,63 +378,3 @@ class ArticleIndex:
         with self.writer(), store_errors(self.settings):
             if self.manifest_records.is_empty():
                 self.manifest_records.swap(entries)
-
-
-def pack_sentences(spans: list[tuple[int, int]], vectors: list[list[float]]) -> str:
-    """One article version's sentence offsets and vectors as one stored string.
-
-    One Chroma record per sentence made ingest cost ~1 ms per sentence in Chroma's log alone;
-    one record per article costs almost nothing. Vectors are int8 with a scale per vector
-    (cosine error ~1e-3), a quarter of float32: a long manual page has hundreds of sentences.
-    """
-    offsets = np.asarray(spans, dtype=np.int32).reshape(-1, 2)
-    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(spans), -1)
-    scales = np.clip(np.abs(matrix).max(axis=1, keepdims=True), 1e-12, None) / 127.0
-    quantised = np.round(matrix / scales).astype(np.int8)
-    return json.dumps(
-        {
-            "dims": int(matrix.shape[1]) if len(spans) else 0,
-            "spans": base64.b64encode(offsets.tobytes()).decode(),
-            "scales": base64.b64encode(scales.astype(np.float32).tobytes()).decode(),
-            "vectors": base64.b64encode(quantised.tobytes()).decode(),
-        }
-    )
-
-
-def unpack_sentences(packed: str) -> list[tuple[int, int, np.ndarray]]:
-    data = json.loads(packed)
-    spans = np.frombuffer(base64.b64decode(data["spans"]), dtype=np.int32).reshape(-1, 2)
-    if not len(spans):
-        return []
-    scales = np.frombuffer(base64.b64decode(data["scales"]), dtype=np.float32).reshape(-1, 1)
-    matrix = np.frombuffer(base64.b64decode(data["vectors"]), dtype=np.int8)
-    matrix = matrix.reshape(len(spans), data["dims"]).astype(np.float32) * scales
-    matrix /= np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
-    return [(int(s), int(e), matrix[i]) for i, (s, e) in enumerate(spans)]
-
-
-def passage_metadata(p: Passage) -> dict[str, Any]:
-    """What Chroma stores beside a passage's text; enough to rebuild the Passage."""
-    return {
-        "article_id": p.article_id,
-        "title": p.title,
-        "start": p.start,
-        "end": p.end,
-        "index": p.index,
-        "version": p.version,
-    }
-
-
-def passage_from(text: str, meta: dict[str, Any], live: Live | None = None) -> Passage:
-    """A stored passage; its title comes from the manifest, where a catalog change lands."""
-    version = str(meta["version"])
-    title = live[version][1] if live and version in live else str(meta["title"])
-    return Passage(
-        article_id=str(meta["article_id"]),
-        title=title,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-        index=int(meta["index"]),
-        version=version,
-    )

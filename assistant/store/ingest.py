@@ -13,15 +13,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from assistant.errors import ArticleError
 from assistant.store.corpus import Article, content_blocks, discover, load_article, load_catalog
-from assistant.store.index import ArticleIndex, pack_sentences, passage_metadata, store_errors
+from assistant.store.index import ArticleIndex, store_errors
 from assistant.store.manifest import PENDING, RETIRED, ArticleEntry, IngestReport, pages
+from assistant.store.records import pack_sentences, passage_metadata
+from assistant.store.space import reclaim_store
 from assistant.store.splitting import Passage, split_article
 from assistant.text import sentence_spans
 
@@ -76,6 +81,7 @@ class _Ingest:
         self.progress = progress
         self.report = IngestReport()
         self.token = index.manifest_records.token()  # read under the writer lock
+        self.reclaim_space()  # a new store is switched to incremental vacuum while it is small
         self.put: list[ArticleEntry] = []  # what this job made live ...
         self.gone: set[str] = set()  # ... and the versions it took out
 
@@ -141,7 +147,8 @@ class _Ingest:
         if self.progress and total:
             self.progress(0, total)
         for group in _groups(planned, self.settings.ingest_batch_passages):
-            self._write(group)
+            with self._heartbeat([a.version for a, _, _ in group]):
+                self._write(group)
             entries = [_entry(a, path, len(ps)) for a, path, ps in group]
             self.swap(entries, [], old)
             for article, _, passages in group:
@@ -152,7 +159,7 @@ class _Ingest:
             if self.progress:
                 self.progress(done, total)
 
-        gone = [i for i, e in old.items() if i not in seen and _inside(Path(e.path), folders)]
+        gone = [i for i, e in old.items() if i not in seen and _inside(e.path, folders)]
         self.swap(relabelled, gone, old)
         report.removed = sorted(gone)
         self.collect_garbage()
@@ -197,6 +204,35 @@ class _Ingest:
         for article, _, _ in group:
             index.remember_text(article.version, article.text)
 
+    @contextlib.contextmanager
+    def _heartbeat(self, versions: list[str]) -> Iterator[None]:
+        """Against a server, keep this group's pending records fresh while it is written.
+
+        Another machine's ingest may collect a pending version once its record is
+        ``orphan_age_s`` old; rewritten every fifth of that, only a dead ingest's records age
+        so far. (On disk the writer lock already tells a killed ingest's records apart.)
+        """
+        if not self.settings.chroma_host:
+            yield
+            return
+        stop = threading.Event()
+        records = self.index.manifest_records
+
+        def beat() -> None:
+            while not stop.wait(max(self.settings.orphan_age_s / 5, 0.05)):
+                try:
+                    records.mark(PENDING, versions)
+                except Exception as exc:  # the write itself will report a failing server
+                    log.debug("pending records not refreshed: %s", exc)
+
+        thread = threading.Thread(target=beat, name="ingest-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def _upsert(self, collection: object, **columns: list) -> None:
         size = min(self.index.client.get_max_batch_size(), 2048)
         n = len(columns["ids"])
@@ -227,7 +263,8 @@ class _Ingest:
         """Delete retired versions past the grace period and what killed ingests left pending.
 
         Under the writer lock a pending record on this machine's own disk store can only be a
-        killed ingest's; against a server another machine may be writing, so only old ones go.
+        killed ingest's; against a server another machine may be writing, so only records that
+        no heartbeat refreshed for ``orphan_age_s`` go (see ``_heartbeat``).
         """
         records = self.index.manifest_records
         now = time.time()
@@ -249,6 +286,12 @@ class _Ingest:
         records.unmark(PENDING, orphans)
         if doomed:
             log.info("reclaimed %d superseded or orphaned article versions", len(doomed))
+        self.reclaim_space()
+
+    def reclaim_space(self) -> None:
+        """The disk space that deleted rows held goes back to the filesystem (``space.py``)."""
+        if not self.settings.chroma_host and not self.index.read_only:
+            reclaim_store(self.index.root)
 
 
 def article_sentences(article: Article) -> list[tuple[int, int]]:
@@ -291,7 +334,7 @@ def _id_clash(
             "in this ingest; rename one of the files"
         )
     entry = old.get(article_id)
-    if entry and Path(entry.path) != resolved and Path(entry.path).exists():
+    if entry and entry.path != str(resolved) and Path(entry.path).exists():
         return (
             f"{path}: article id {article_id!r} is already indexed from {entry.path}; "
             "rename the file, or delete the indexed one and ingest again"
@@ -299,8 +342,9 @@ def _id_clash(
     return None
 
 
-def _inside(path: Path, folders: list[Path]) -> bool:
-    return any(path.parent == folder for folder in folders)
+def _inside(path: str, folders: list[Path]) -> bool:
+    parent = os.path.dirname(path)  # a string: 5,000 Path objects cost a tenth of a second
+    return any(parent == str(folder) for folder in folders)
 
 
 def _entry(article: Article, path: Path, passages: int) -> ArticleEntry:

@@ -18,9 +18,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.store.index import ArticleIndex, passage_metadata
+from assistant.store.index import ArticleIndex
+from assistant.store.records import passage_metadata
 from assistant.store.splitting import Passage
-from assistant.text import tokens
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class HybridRetriever(BaseRetriever):
         hits: list[Hit] = []
         seen: set[tuple[str, ...]] = set()
         for p, s, r in fused:
-            key = tuple(tokens(p.text)) or (p.text.strip(),)
+            key = tuple(self.index.lexical.terms(p)) or (p.text.strip(),)
             if key in seen:
                 continue
             seen.add(key)
