@@ -27,7 +27,9 @@ _BETWEEN = frozenset(
     """of the more than about some around nearly approximately additional new between and to
     over under almost roughly estimated extra million billion thousand hundred pieces""".split()
 )
-_PLACE_AFTER = re.compile(r"\b(?:in|into|inside|to|at|near)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s*)+)")
+_PLACE_AFTER = re.compile(
+    r"\b(?:in|into|inside|to|at|near)\s+(?:the\s+)?(?:[a-z]+\s+of\s+)?((?:[A-Z][\w’'-]*\s*)+)"
+)
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,28 @@ def find_conflicts(
             ]
             merged = [a] + [b for g in joined for b in g]
             groups = [g for g in groups if g not in joined] + [merged]
-        if len(groups) < 2:
+        if len(groups) < 2 or _reconciled(groups, values, quotes, tolerance):
             continue
         label = next(f.kind for members in sides.values() for _, f in members)
         conflicts.append(FoundConflict(label, [_side(g, sides) for g in groups]))
     return conflicts
+
+
+def _reconciled(
+    groups: list[list[str]],
+    values: dict[str, list[float]],
+    quotes: Sequence[tuple[str, str]],
+    tolerance: float,
+) -> bool:
+    """A quote that gives two sides' figures together ("of the 3,000 people evacuated, 1,200
+    came from the town") shows they measure different things: a part and its whole."""
+    side_values = [[v for a in g for v in values[a]] for g in groups]
+    for _, quote in quotes:
+        ours = [f.value for f in (*figures(quote), *vague_figures(quote))]
+        met = [any(_close(v, w, tolerance) for v in ours for w in side) for side in side_values]
+        if sum(met) >= 2:
+            return True
+    return False
 
 
 def _side(article_ids: list[str], sides: dict[str, list[tuple[int, Figure]]]) -> Side:

@@ -47,8 +47,8 @@ Form = Literal["yesno", "quantity", "other"]
 MIN_RELEVANCE = 0.45
 # A denial counts when its own clause is this close to the question (absolutely, and as a share
 # of the whole sentence's closeness): "not yet seen these troops in combat", not "won't win".
-MIN_SCOPE = 0.45
-SCOPE_SHARE = 0.8
+MIN_SCOPE = 0.40
+SCOPE_SHARE = 0.6
 # Two counted nouns name one kind of thing ("soldiers"/"troops", "workers"/"employees", not
 # "cars"/"trucks"): word cosine, calibrated on word pairs that are not from the seeds.
 SAME_KIND = 0.75
