@@ -18,8 +18,11 @@ from assistant.answer.conflicts import find_conflicts, vague_figures
 from assistant.answer.disagreement import (
     SAME_KIND,
     Reader,
+    Said,
+    identifiers,
     local_embed,
     negations,
+    other_sides,
     question_form,
 )
 from assistant.factchecker import FactChecker
@@ -186,3 +189,14 @@ def test_a_seed_question_one_article_answers_gets_no_other_article(
 ) -> None:
     answer = fact_checker.ask("How many minutes was the ICBM airborne according to Japan?")
     assert len(_articles(answer)) == 1 and answer.conflicts == []
+
+
+def test_a_figure_for_another_release_is_not_taken_for_a_rival() -> None:
+    question = "How many packages did Debian 1.1 contain?"
+    shown = [Said("a", "Debian 1.1 contained 474 packages.", "Debian 1.1 contained 474 packages.")]
+    other = Said("b", "Debian 2.0 contained 1500 packages.", "Debian 2.0 contained 1500 packages.")
+    same = Said("c", "Debian 1.1 shipped 500 packages.", "Debian 1.1 shipped 500 packages.")
+    names = identifiers(question, [s.context for s in (*shown, other, same)])
+    assert names == ["1.1"]
+    assert other_sides(question, shown, [other], local_embed, names) == []
+    assert other_sides(question, shown, [same], local_embed, names) == [0]

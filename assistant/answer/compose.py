@@ -159,7 +159,8 @@ def compose_answer(
     if not shown:
         return refuse(dropped=dropped, note=UNVERIFIED_NOTE, status="unverified")
     # Another retrieved article's different answer to the same question is shown beside it.
-    shown += other_side_claims(question, shown, passages, article_texts)
+    asked = standalone or question  # a follow-up is read as the question it stands for
+    shown += other_side_claims(asked, shown, passages, article_texts)
     citations, claim_ids = _number_citations(shown)
     sentences = []
     correction, why = _checked_correction(output.correction, question, shown)
@@ -170,7 +171,7 @@ def compose_answer(
         notes.append(f"Dropped the model's correction: {why}.")
     for claim, ids in zip(shown, claim_ids, strict=True):
         sentences.append(f"{claim.text.rstrip()} {_markers(ids)}")
-    conflicts = _conflicts(shown, claim_ids, question)
+    conflicts = _conflicts(shown, claim_ids, asked)
     for conflict in conflicts:
         # A yes/no disagreement is said beside the answer: its sides are already claims above.
         (notes if conflict.kind == "yesno" else sentences).append(conflict_sentence(conflict))

@@ -181,20 +181,43 @@ def _asked_quantity(question: str) -> tuple[frozenset[str], tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Said:
-    """One sentence and the article it comes from."""
+    """One sentence, the article it comes from, and its paragraph (what it is said about)."""
 
     article_id: str
     text: str
+    context: str = ""
+    article: str = ""  # the whole text: a list item's release or event is named above it
 
 
 def other_sides(
-    question: str, shown: Sequence[Said], candidates: Sequence[Said], embed: Embed
+    question: str,
+    shown: Sequence[Said],
+    candidates: Sequence[Said],
+    embed: Embed,
+    identifiers: Sequence[str] = (),
 ) -> list[int]:
     """Indices of ``candidates`` (sentences of articles no shown claim cites) to add: at most
-    one per article that answers the question otherwise, plus sentences reconciling figures."""
+    one per article that answers the question otherwise, plus sentences reconciling figures.
+
+    ``identifiers`` name *which* thing the question is about ("Debian 1.1", a rare name): one
+    that the shown answer's paragraph gives must be in the candidate's paragraph too, so the
+    figure of another release or another event is not taken for a rival."""
     reader = Reader(question, embed)
     if not shown or not candidates or reader.form == "other":
         return []
+    if len(identifiers) > 1 and not any(
+        all(_mentions(s.article, x) for x in identifiers) for s in shown
+    ):
+        return []  # "Debian 3.0 and 6.0": each article answers for another thing
+    near = [x for x in identifiers if any(_mentions(s.context or s.text, x) for s in shown)]
+    far = [x for x in identifiers if x not in near and any(_mentions(s.article, x) for s in shown)]
+    candidates = [
+        c
+        if all(_mentions(c.context or c.text, x) for x in near)
+        and all(_mentions(c.article, x) for x in far)
+        else Said("", "")
+        for c in candidates
+    ]
     cited = {s.article_id for s in shown}
     own = embed([s.text for s in shown])
     theirs = embed([c.text for c in candidates])
@@ -206,7 +229,7 @@ def other_sides(
     answer = [shown[i].text for i in answering]
     by_article: dict[str, list[int]] = {}
     for i in np.argsort(-to_question, kind="stable"):
-        if candidates[int(i)].article_id not in cited:
+        if candidates[int(i)].article_id and candidates[int(i)].article_id not in cited:
             by_article.setdefault(candidates[int(i)].article_id, []).append(int(i))
     added: list[int] = []
     for indices in by_article.values():
@@ -261,6 +284,23 @@ def _reconciling(reader: Reader, sides: Sequence[Said], candidates: Sequence[Sai
         if len(met) >= 2 and len(matched) >= 2:
             out.append(i)
     return out
+
+
+def _mentions(text: str, identifier: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(identifier)}(?![\w]|\.\d)", text, re.I) is not None
+
+
+def identifiers(question: str, articles: Sequence[str]) -> list[str]:
+    """What in the question tells one thing from its kind: figures ("1.1", "2024") and names
+    found in at most half of the ``articles`` (a name every article uses tells nothing)."""
+    found = re.findall(r"\d[\d.,]*\d|\d", question)
+    words = _WORD.findall(question)
+    for word in (w.removesuffix("'s").removesuffix("’s") for w in words[1:]):
+        if word[0].isupper() and word not in found:
+            share = sum(_mentions(a, word) for a in articles) / max(len(articles), 1)
+            if share <= 0.5:
+                found.append(word)
+    return found
 
 
 def _all_values(sentence: str) -> list[float]:
@@ -333,10 +373,23 @@ def other_side_claims(
         for start, end in article_sentences(texts.get(version, ""))
         if (version, start) not in taken and len(texts[version][start:end].split()) >= MIN_WORDS
     ]
-    said = [Said(c.passage.article_id, c.quote) for k in shown for c in k.all_cites()]
-    candidates = [Said(p.article_id, texts[p.version][s:e]) for p, s, e in pool]
+    said = [
+        Said(
+            c.passage.article_id,
+            c.quote,
+            _paragraph(texts, c.passage.version, c.span.start),
+            texts.get(c.passage.version, ""),
+        )
+        for k in shown
+        for c in k.all_cites()
+    ]
+    candidates = [
+        Said(p.article_id, texts[p.version][s:e], _paragraph(texts, p.version, s), texts[p.version])
+        for p, s, e in pool
+    ]
+    names = identifiers(question, [texts[v] for v in first if v in texts])
     out = []
-    for i in other_sides(question, said, candidates, embed):
+    for i in other_sides(question, said, candidates, embed, names):
         passage, start, end = pool[i]
         raw = texts[passage.version][start:end]
         text = raw.strip()
@@ -344,3 +397,10 @@ def other_side_claims(
         span = Span(start, start + len(text))
         out.append(VerifiedClaim(attributed(text, quoted_material(text)), passage, span, text))
     return out
+
+
+def _paragraph(texts: Mapping[str, str], version: str, at: int) -> str:
+    text = texts.get(version, "")
+    start = text.rfind("\n\n", 0, at)
+    end = text.find("\n\n", at)
+    return text[start + 2 if start >= 0 else 0 : end if end >= 0 else len(text)]
