@@ -25,6 +25,7 @@ from assistant.answer.disagreement import (
     other_sides,
     question_form,
 )
+from assistant.answer.holders import Holder, holders, rival_holder
 from assistant.factchecker import FactChecker
 from assistant.schema import Answer, Claim, ModelAnswer
 
@@ -200,3 +201,47 @@ def test_a_figure_for_another_release_is_not_taken_for_a_rival() -> None:
     assert names == ["1.1"]
     assert other_sides(question, shown, [other], local_embed, names) == []
     assert other_sides(question, shown, [same], local_embed, names) == [0]
+
+
+# --- who holds an office -------------------------------------------------------------------------
+
+NORLAND_Q = "Who is Norland's Finance Minister?"
+
+
+def test_a_title_is_read_with_its_qualifier_and_its_holder() -> None:
+    assert holders("Norland's Finance Minister Clara Weiss said the budget was balanced.") == [
+        Holder("Norland Finance", "Minister", "Clara Weiss")
+    ]
+    assert holders("Secretary of State for Health Ola Berg arrived on Monday.") == [
+        Holder("", "Secretary of State for Health", "Ola Berg")
+    ]
+
+
+def test_another_holder_of_the_asked_office_is_a_rival() -> None:
+    shown = ["Norland's Finance Minister Clara Weiss said the budget was balanced."]
+    assert rival_holder(NORLAND_Q, shown, "Finance Minister Jon Aas of Norland disagreed.")
+
+
+def test_the_same_office_in_another_country_is_no_rival() -> None:
+    shown = ["Norland's Finance Minister Clara Weiss said the budget was balanced."]
+    assert not rival_holder(NORLAND_Q, shown, "Ostmark's Finance Minister Jan Berg disagreed.")
+
+
+def test_another_office_of_the_same_country_is_no_rival() -> None:
+    shown = ["Norland's Finance Minister Clara Weiss said the budget was balanced."]
+    assert not rival_holder(NORLAND_Q, shown, "Norland's Health Minister Jan Berg disagreed.")
+
+
+def test_a_former_holder_is_no_rival() -> None:
+    shown = ["Norland's Finance Minister Clara Weiss said the budget was balanced."]
+    assert not rival_holder(NORLAND_Q, shown, "The former Finance Minister Jon Aas disagreed.")
+
+
+def test_seed_articles_naming_different_secretaries_of_state_are_both_cited(
+    fact_checker: FactChecker,
+) -> None:
+    answer = fact_checker.ask(
+        "Who is the US Secretary of State quoted in the coverage of North Korea's troops?"
+    )
+    [conflict] = [c for c in answer.conflicts if c.kind == "names"]
+    assert sorted(conflict.values) == ["Antony Blinken", "Lloyd Austin"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assistant.answer.conflicts import find_conflicts
 from assistant.answer.disagreement import Said, other_side_claims, yesno_conflicts
 from assistant.answer.fidelity import check_fidelity, starts_with_pronoun
+from assistant.answer.holders import holder_conflicts
 from assistant.answer.sentences import article_sentences
 from assistant.answer.verify import (
     Cite,
@@ -299,6 +300,10 @@ def conflict_sentence(conflict: Conflict) -> str:
             for side in conflict.sides
         ]
         return f"The articles disagree on “{conflict.topic}?”: {' versus '.join(sides)}."
+    if conflict.kind == "names":
+        value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
+        named = [f"{value_of[side[0]]} {_markers(side)}" for side in conflict.sides if side]
+        return f"The articles name different people as {conflict.topic}: {' versus '.join(named)}."
     value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
     sides = []
     for side in conflict.sides:
@@ -345,8 +350,9 @@ def _conflicts(
     found = find_conflicts([(c.passage.article_id, c.quote) for c in kept])
     said = [Said(c.passage.article_id, c.quote) for c in kept]
     polar = yesno_conflicts(question, said) if question else []
+    named = holder_conflicts(question, [(c.passage.article_id, c.quote) for c in kept])
     out = []
-    for conflict in [*found, *polar]:
+    for conflict in [*found, *polar, *named]:
         ids: list[int] = []
         values: list[str] = []
         sides: list[list[int]] = []
@@ -360,7 +366,7 @@ def _conflicts(
                 if cid not in side_ids:
                     side_ids.append(cid)
             sides.append(side_ids)
-        kind = "yesno" if conflict in polar else "figures"
+        kind = "yesno" if conflict in polar else "names" if conflict in named else "figures"
         out.append(
             Conflict(topic=conflict.kind, citation_ids=ids, values=values, sides=sides, kind=kind)
         )

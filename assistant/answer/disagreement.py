@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.answer.conflicts import Figure, FoundConflict, Side, figures, vague_figures
+from assistant.answer.holders import asked_titles, rival_holder
 from assistant.answer.lexicon import DENYING, NEGATORS
 from assistant.answer.sentences import article_sentences
 from assistant.answer.verify import Span, VerifiedClaim
@@ -203,7 +204,7 @@ def other_sides(
     that the shown answer's paragraph gives must be in the candidate's paragraph too, so the
     figure of another release or another event is not taken for a rival."""
     reader = Reader(question, embed)
-    if not shown or not candidates or reader.form == "other":
+    if not shown or not candidates:
         return []
     if len(identifiers) > 1 and not any(
         all(_mentions(s.article, x) for x in identifiers) for s in shown
@@ -219,6 +220,8 @@ def other_sides(
         for c in candidates
     ]
     cited = {s.article_id for s in shown}
+    if reader.form == "other":  # "Who is the Secretary of State?": another holder named
+        return _rival_holders(question, shown, candidates, cited)
     own = embed([s.text for s in shown])
     theirs = embed([c.text for c in candidates])
     to_question, shown_relevance = theirs @ reader.vector, own @ reader.vector
@@ -258,6 +261,18 @@ def other_sides(
         ]
         added += [i for i in reconciling if i not in added]
     return sorted(added, key=lambda i: -to_question[i])
+
+
+def _rival_holders(
+    question: str, shown: Sequence[Said], candidates: Sequence[Said], cited: set[str]
+) -> list[int]:
+    added: dict[str, int] = {}
+    answer = [s.text for s in shown]
+    for i, c in enumerate(candidates):
+        fresh = c.article_id and c.article_id not in cited and c.article_id not in added
+        if fresh and rival_holder(question, answer, c.text):
+            added[c.article_id] = i
+    return list(added.values())
 
 
 def _says_otherwise(reader: Reader, sentence: str, answer: Sequence[str]) -> bool:
@@ -359,7 +374,7 @@ def other_side_claims(
 ) -> list[VerifiedClaim]:
     """The sentences of the shown passages that give another article's different answer (see
     ``other_sides``), as claims quoting themselves; a post or caption is said to be one."""
-    if question_form(question) == "other" or not shown:
+    if not shown or (question_form(question) == "other" and not asked_titles(question)):
         return []
     # Every sentence of each retrieved article: the other side is often outside the passages
     # shown (its article was retrieved for another of its sentences).
