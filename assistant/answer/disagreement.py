@@ -112,6 +112,17 @@ class Reader:
         self.units, self.nouns = _asked_quantity(question)
         self._noun_vectors = embed(list(self.nouns)) if self.nouns else None
 
+    def prime(self, sentences: Sequence[str]) -> None:
+        """Embed, in one batch, what ``denies`` and ``values`` will ask of these sentences
+        (the embedding function caches per text; one call per clause would cost far more)."""
+        if self.form == "yesno":
+            texts = [x for s in sentences for x in (s, *negations(s))]
+        else:
+            found = [f for s in sentences for f in (*figures(s), *vague_figures(s))]
+            texts = list(dict.fromkeys(w for f in found for w in f.counted))
+        if texts:
+            self.embed(texts)
+
     def relevance(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed(list(texts)) @ self.vector if texts else np.zeros(0)
 
@@ -234,6 +245,7 @@ def other_sides(
     for i in np.argsort(-to_question, kind="stable"):
         if candidates[int(i)].article_id and candidates[int(i)].article_id not in cited:
             by_article.setdefault(candidates[int(i)].article_id, []).append(int(i))
+    reader.prime([*answer, *(candidates[i].text for i in np.flatnonzero(to_question >= floor))])
     added: list[int] = []
     for indices in by_article.values():
         for i in indices:
