@@ -135,7 +135,10 @@ def compose_answer(
     standalone: str | None = None,
     usage: Usage | None = None,
     checks: ClaimChecks | None = None,
+    other_sides: bool = True,
 ) -> Answer:
+    """``other_sides``: add other articles' different answers (the final answer; a snapshot of a
+    reply still streaming in shows the model's own claims only)."""
     refuse = functools.partial(
         refusal,
         question,
@@ -161,7 +164,8 @@ def compose_answer(
         return refuse(dropped=dropped, note=UNVERIFIED_NOTE, status="unverified")
     # Another retrieved article's different answer to the same question is shown beside it.
     asked = standalone or question  # a follow-up is read as the question it stands for
-    shown += other_side_claims(asked, shown, passages, article_texts)
+    if other_sides:
+        shown += other_side_claims(asked, shown, passages, article_texts)
     citations, claim_ids = _number_citations(shown)
     sentences = []
     correction, why = _checked_correction(output.correction, question, shown)
