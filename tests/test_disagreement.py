@@ -245,3 +245,23 @@ def test_seed_articles_naming_different_secretaries_of_state_are_both_cited(
     )
     [conflict] = [c for c in answer.conflicts if c.kind == "names"]
     assert sorted(conflict.values) == ["Antony Blinken", "Lloyd Austin"]
+
+
+def test_the_ui_names_a_yes_no_disagreement_as_one() -> None:
+    from assistant.schema import Citation, Conflict
+    from assistant.ui import render
+
+    citations = [
+        Citation(id=i, article_id=f"a{i}", title=f"Report {i}", quote="q", start=0, end=1)
+        for i in (1, 2)
+    ]
+    conflict = Conflict(
+        topic="Has the Halden dam been breached",
+        citation_ids=[1, 2],
+        values=["yes", "no"],
+        sides=[[1], [2]],
+        kind="yesno",
+    )
+    html = render.conflicts_html([conflict], citations)
+    assert "Sources disagree: Has the Halden dam been breached?" in html
+    assert "different figures" not in html
