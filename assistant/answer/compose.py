@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.conflicts import find_conflicts
-from assistant.answer.disagreement import Said, other_side_claims, yesno_conflicts
+from assistant.answer.disagreement import Said, yesno_conflicts
 from assistant.answer.fidelity import check_fidelity, starts_with_pronoun
 from assistant.answer.holders import holder_conflicts
+from assistant.answer.other_sides import other_side_claims
 from assistant.answer.sentences import article_sentences
 from assistant.answer.verify import (
     Cite,

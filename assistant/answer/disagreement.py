@@ -16,27 +16,31 @@ model) and says something the shown sentences do not:
   gives two of the figures together ("8,000 of the 10,000 troops in the country") reconciles
   them and is shown too.
 
-The thresholds were calibrated on a corpus that is not the seeds (tests/data/disagree: a flood,
-a strike, a stadium), never on the seed articles. Only general English is read here: question
-words, negators and denying verbs (closed classes). Pure apart from the embedding call.
+- a question naming an office ("Who is the Secretary of State?"): another article gives it to
+  someone else (``holders``).
+
+A figure or name that the question identifies the thing by ("Debian 1.1", a name few articles
+use) must be around the other sentence too, so another release's or event's figure is no rival.
+The thresholds were calibrated on a corpus that is not the seeds (tests/data/disagree: reports
+of an invented flood) and on word pairs in tests/test_disagreement.py, never on the seed
+articles. Only general English is read here: question words, negators and denying verbs
+(closed classes). Pure apart from the embedding call; ``other_sides.py`` applies it to an
+answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from assistant.answer.conflicts import Figure, FoundConflict, Side, figures, vague_figures
-from assistant.answer.holders import asked_titles, rival_holder
+from assistant.answer.holders import rival_holder
 from assistant.answer.lexicon import DENYING, NEGATORS
-from assistant.answer.sentences import article_sentences
-from assistant.answer.verify import Span, VerifiedClaim
-from assistant.store.splitting import Passage
-from assistant.text import UNITS, attributed, quoted_material, stem
+from assistant.text import UNITS, stem
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 Form = Literal["yesno", "quantity", "other"]
@@ -364,70 +368,9 @@ def yesno_conflicts(
     return [FoundConflict(question.strip().rstrip("?").strip(), sides)]
 
 
-# --- the answer's side: claims from the retrieved passages ---------------------------------------
-
-MIN_WORDS = 5  # a credit line or a dateline answers nothing
-
-
 def local_embed(texts: Sequence[str]) -> np.ndarray:
     """Unit MiniLM vectors, cached per text (the index's and the offline engine's model)."""
     from assistant.store.embeddings import local_embeddings
     from assistant.store.rerank import embed_texts
 
     return embed_texts(local_embeddings(), texts)
-
-
-def other_side_claims(
-    question: str,
-    shown: Sequence[VerifiedClaim],
-    passages: Sequence[Passage],
-    texts: Mapping[str, str],
-    embed: Embed = local_embed,
-) -> list[VerifiedClaim]:
-    """The sentences of the shown passages that give another article's different answer (see
-    ``other_sides``), as claims quoting themselves; a post or caption is said to be one."""
-    if not shown or (question_form(question) == "other" and not asked_titles(question)):
-        return []
-    # Every sentence of each retrieved article: the other side is often outside the passages
-    # shown (its article was retrieved for another of its sentences).
-    first: dict[str, Passage] = {}
-    for p in passages:
-        first.setdefault(p.version, p)
-    taken = {(c.passage.version, c.span.start) for k in shown for c in k.all_cites()}
-    pool = [
-        (passage, start, end)
-        for version, passage in first.items()
-        for start, end in article_sentences(texts.get(version, ""))
-        if (version, start) not in taken and len(texts[version][start:end].split()) >= MIN_WORDS
-    ]
-    said = [
-        Said(
-            c.passage.article_id,
-            c.quote,
-            _paragraph(texts, c.passage.version, c.span.start),
-            texts.get(c.passage.version, ""),
-        )
-        for k in shown
-        for c in k.all_cites()
-    ]
-    candidates = [
-        Said(p.article_id, texts[p.version][s:e], _paragraph(texts, p.version, s), texts[p.version])
-        for p, s, e in pool
-    ]
-    names = identifiers(question, [texts[v] for v in first if v in texts])
-    out = []
-    for i in other_sides(question, said, candidates, embed, names):
-        passage, start, end = pool[i]
-        raw = texts[passage.version][start:end]
-        text = raw.strip()
-        start += len(raw) - len(raw.lstrip())
-        span = Span(start, start + len(text))
-        out.append(VerifiedClaim(attributed(text, quoted_material(text)), passage, span, text))
-    return out
-
-
-def _paragraph(texts: Mapping[str, str], version: str, at: int) -> str:
-    text = texts.get(version, "")
-    start = text.rfind("\n\n", 0, at)
-    end = text.find("\n\n", at)
-    return text[start + 2 if start >= 0 else 0 : end if end >= 0 else len(text)]
