@@ -69,7 +69,9 @@ class Citation(BaseModel):
 
 
 class Conflict(BaseModel):
-    """Articles that give different figures for the same thing.
+    """Articles that give different figures for the same thing, or different answers to a
+    yes/no question (``kind`` "yesno": ``topic`` is the question, each value "yes" or "no"), or
+    different holders of one office (``kind`` "names": ``topic`` is the title, values names).
 
     ``values[i]`` is the figure as written in citation ``citation_ids[i]``'s own quote;
     ``sides`` groups the citation ids by article (each article is one side).
@@ -79,6 +81,7 @@ class Conflict(BaseModel):
     citation_ids: list[int]
     values: list[str]
     sides: list[list[int]] = Field(default_factory=list)
+    kind: Literal["figures", "yesno", "names"] = "figures"
 
 
 class PassageRef(BaseModel):

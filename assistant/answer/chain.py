@@ -88,6 +88,7 @@ class AnswerState:
     reply: Reply | None = None
     checks: ClaimChecks | None = None
     notes: list[str] = field(default_factory=list)
+    partial: bool = False  # a snapshot of a reply still streaming in
 
     @property
     def generates(self) -> bool:
@@ -326,11 +327,12 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             refusal_template=template,
             usage=usage,
             checks=x.checks,
+            other_sides=not x.partial,
             **common,
         )
 
     def _snapshot(self, x: AnswerState, partial: ModelAnswer) -> Answer:
-        return self.compose(dataclasses.replace(x, reply=Reply(None, partial)))
+        return self.compose(dataclasses.replace(x, reply=Reply(None, partial), partial=True))
 
 
 # --- helpers -------------------------------------------------------------------------------------

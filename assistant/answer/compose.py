@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.conflicts import find_conflicts
+from assistant.answer.disagreement import Said, yesno_conflicts
 from assistant.answer.fidelity import check_fidelity, starts_with_pronoun
+from assistant.answer.holders import holder_conflicts
+from assistant.answer.other_sides import other_side_claims
 from assistant.answer.sentences import article_sentences
 from assistant.answer.verify import (
     Cite,
@@ -133,7 +136,10 @@ def compose_answer(
     standalone: str | None = None,
     usage: Usage | None = None,
     checks: ClaimChecks | None = None,
+    other_sides: bool = True,
 ) -> Answer:
+    """``other_sides``: add other articles' different answers (the final answer; a snapshot of a
+    reply still streaming in shows the model's own claims only)."""
     refuse = functools.partial(
         refusal,
         question,
@@ -157,6 +163,10 @@ def compose_answer(
     ]
     if not shown:
         return refuse(dropped=dropped, note=UNVERIFIED_NOTE, status="unverified")
+    # Another retrieved article's different answer to the same question is shown beside it.
+    asked = standalone or question  # a follow-up is read as the question it stands for
+    if other_sides:
+        shown += other_side_claims(asked, shown, passages, article_texts)
     citations, claim_ids = _number_citations(shown)
     sentences = []
     correction, why = _checked_correction(output.correction, question, shown)
@@ -167,9 +177,10 @@ def compose_answer(
         notes.append(f"Dropped the model's correction: {why}.")
     for claim, ids in zip(shown, claim_ids, strict=True):
         sentences.append(f"{claim.text.rstrip()} {_markers(ids)}")
-    conflicts = _conflicts(shown, claim_ids)
+    conflicts = _conflicts(shown, claim_ids, asked)
     for conflict in conflicts:
-        sentences.append(conflict_sentence(conflict))
+        # A yes/no disagreement is said beside the answer: its sides are already claims above.
+        (notes if conflict.kind == "yesno" else sentences).append(conflict_sentence(conflict))
     if output.conflict and output.conflict.strip() and not conflicts:
         notes.append(
             "The model said the articles disagree, but "
@@ -286,7 +297,18 @@ def _checked_correction(
 
 def conflict_sentence(conflict: Conflict) -> str:
     """ "The articles give different figures for the altitude: 7,687.5 km [1], 7,688 kilometers
-    [2] versus 7,000 kilometers [3]." One side per article group, each figure with its citation."""
+    [2] versus 7,000 kilometers [3]." One side per article group, each figure with its citation.
+    A yes/no disagreement: "The articles disagree on whether …: yes [1] versus no [2][3]"."""
+    if conflict.kind == "yesno":
+        sides = [
+            f"{conflict.values[conflict.citation_ids.index(side[0])]} {_markers(side)}"
+            for side in conflict.sides
+        ]
+        return f"The articles disagree on “{conflict.topic}?”: {' versus '.join(sides)}."
+    if conflict.kind == "names":
+        value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
+        named = [f"{value_of[side[0]]} {_markers(side)}" for side in conflict.sides if side]
+        return f"The articles name different people as {conflict.topic}: {' versus '.join(named)}."
     value_of = dict(zip(conflict.citation_ids, conflict.values, strict=True))
     sides = []
     for side in conflict.sides:
@@ -327,10 +349,15 @@ def _number_citations(
     return citations, ids
 
 
-def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[list[int]]) -> list[Conflict]:
+def _conflicts(
+    kept: Sequence[VerifiedClaim], claim_ids: Sequence[list[int]], question: str = ""
+) -> list[Conflict]:
     found = find_conflicts([(c.passage.article_id, c.quote) for c in kept])
+    said = [Said(c.passage.article_id, c.quote) for c in kept]
+    polar = yesno_conflicts(question, said) if question else []
+    named = holder_conflicts(question, [(c.passage.article_id, c.quote) for c in kept])
     out = []
-    for conflict in found:
+    for conflict in [*found, *polar, *named]:
         ids: list[int] = []
         values: list[str] = []
         sides: list[list[int]] = []
@@ -344,5 +371,8 @@ def _conflicts(kept: Sequence[VerifiedClaim], claim_ids: Sequence[list[int]]) ->
                 if cid not in side_ids:
                     side_ids.append(cid)
             sides.append(side_ids)
-        out.append(Conflict(topic=conflict.kind, citation_ids=ids, values=values, sides=sides))
+        kind = "yesno" if conflict in polar else "names" if conflict in named else "figures"
+        out.append(
+            Conflict(topic=conflict.kind, citation_ids=ids, values=values, sides=sides, kind=kind)
+        )
     return out

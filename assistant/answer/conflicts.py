@@ -27,7 +27,9 @@ _BETWEEN = frozenset(
     """of the more than about some around nearly approximately additional new between and to
     over under almost roughly estimated extra million billion thousand hundred pieces""".split()
 )
-_PLACE_AFTER = re.compile(r"\b(?:in|into|inside|to|at|near)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s*)+)")
+_PLACE_AFTER = re.compile(
+    r"\b(?:in|into|inside|to|at|near)\s+(?:the\s+)?(?:[a-z]+\s+of\s+)?((?:[A-Z][\w’'-]*\s*)+)"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Figure:
     value: float
     text: str  # the number and its unit as written, e.g. "7,688 kilometers"
     place: frozenset[str] = frozenset()  # names of where it applies ("France", "Paris")
+    counted: tuple[str, ...] = ()  # the plain words right after it ("pieces", "ammunition")
 
 
 def figures(text: str) -> list[Figure]:
@@ -56,8 +59,49 @@ def figures(text: str) -> list[Figure]:
             continue
         if 1900 <= value <= 2100 and unit is None:
             continue
-        out.append(Figure(kind, value, f"{raw} {unit}" if unit else raw, place))
+        counted = _counted(text[match.end() : match.end() + 60])
+        out.append(Figure(kind, value, f"{raw} {unit}" if unit else raw, place, counted))
     return out
+
+
+# Number words and vague quantities: "two million pieces", "several missiles", "millions of".
+_SPELLED = re.compile(
+    r"\b(?:(a few|several|dozens|hundreds|thousands|millions|billions)|"
+    r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|a|half a)\s+"
+    r"(hundred|thousand|million|billion))\b",
+    re.I,
+)
+_VAGUE = {"a few": 3.0, "several": 5.0, "dozens": 36.0, "hundreds": 500.0, "thousands": 5e3}
+_VAGUE |= {"millions": 5e6, "billions": 5e9}
+_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_SMALL = {"a": 1.0, "half a": 0.5, "twenty": 20.0, "eleven": 11.0, "twelve": 12.0}
+
+
+def vague_figures(text: str) -> list[Figure]:
+    """Quantities written in words ("two million pieces", "several missiles"), kind "words":
+    enough to tell that a sentence gives a quantity the other does not; a vague one's value is
+    a representative of its range, never compared for a conflict."""
+    from assistant.text import NUMBER_WORDS
+
+    out = []
+    for m in _SPELLED.finditer(text):
+        if m.group(1):
+            value = _VAGUE[m.group(1).lower()]
+        else:
+            low = m.group(2).lower()
+            small = _SMALL.get(low) or float(NUMBER_WORDS.get(low, "0"))
+            value = small * _SCALE[m.group(3).lower()]
+        out.append(
+            Figure("words", value, m.group(0), counted=_counted(text[m.end() : m.end() + 60]))
+        )
+    return out
+
+
+def _counted(after: str) -> tuple[str, ...]:
+    """Up to three lower-case words after a figure, skipping function words: what it counts."""
+    clause = re.split(r"[.,;:!?](?:\s|$)|[()]", after, maxsplit=1)[0]
+    words = [w.lower() for w in _WORD.findall(clause)[:6]]
+    return tuple(w for w in words if w not in STOPWORDS and w not in _BETWEEN)[:3]
 
 
 def _key(kind: str) -> str:
@@ -152,11 +196,28 @@ def find_conflicts(
             ]
             merged = [a] + [b for g in joined for b in g]
             groups = [g for g in groups if g not in joined] + [merged]
-        if len(groups) < 2:
+        if len(groups) < 2 or _reconciled(groups, values, quotes, tolerance):
             continue
         label = next(f.kind for members in sides.values() for _, f in members)
         conflicts.append(FoundConflict(label, [_side(g, sides) for g in groups]))
     return conflicts
+
+
+def _reconciled(
+    groups: list[list[str]],
+    values: dict[str, list[float]],
+    quotes: Sequence[tuple[str, str]],
+    tolerance: float,
+) -> bool:
+    """A quote that gives two sides' figures together ("of the 3,000 people evacuated, 1,200
+    came from the town") shows they measure different things: a part and its whole."""
+    side_values = [[v for a in g for v in values[a]] for g in groups]
+    for _, quote in quotes:
+        ours = [f.value for f in (*figures(quote), *vague_figures(quote))]
+        met = [any(_close(v, w, tolerance) for v in ours for w in side) for side in side_values]
+        if sum(met) >= 2:
+            return True
+    return False
 
 
 def _side(article_ids: list[str], sides: dict[str, list[tuple[int, Figure]]]) -> Side:

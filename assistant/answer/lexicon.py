@@ -92,3 +92,9 @@ FUNCTION_WORDS = frozenset(
     """whose whether whereby wherein upon within across toward towards onto via amid another
     either yet""".split()
 )
+# Verbs that deny what follows them ("has denied sending", "refused to confirm"): they give a
+# sentence the polarity of a negator when articles are compared on a yes/no question.
+DENYING = frozenset(
+    """deny denies denied denying denial refuse refuses refused refusing reject rejects rejected
+    rejecting""".split()
+)

@@ -156,7 +156,7 @@ def conflict_blocks(
                 {"id": cid, "title": Title.of(by_id[cid].title)} for cid in ids if cid in by_id
             ]
             sides.append({"figures": values, "sources": sources})
-        blocks.append({"topic": conflict.topic, "sides": sides})
+        blocks.append({"topic": conflict.topic, "sides": sides, "kind": conflict.kind})
     return blocks
 
 
