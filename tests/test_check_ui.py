@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from gradio_client.exceptions import AppError
 from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.factchecker import FactChecker
 from assistant.schema import Citation
-from assistant.ui.check_tab import claimreview_file, report_html
+from assistant.ui.check_tab import EXAMPLE_CLAIM, claimreview_file, corpus_claims, report_html
 
 CLAIM = "Japan said the ICBM was airborne for about 68 minutes."
 
@@ -77,3 +78,37 @@ def test_the_claimreview_download_is_json_ld(fact_checker: FactChecker) -> None:
     review = json.loads(Path(path).read_text(encoding="utf-8"))
     assert review["@type"] == "ClaimReview" and review["reviewRating"]["ratingValue"] == 1
     assert review["citation"][0]["text"] == "It opened in 1953."
+
+
+TWO_ARTICLES = {
+    "harbour": "Harbour reopens\n\nThe harbour reopened on Monday. Crews removed 40 wrecked "
+    "boats from the main channel over the past three weeks, officials said.",
+    "library": "Library vote\n\nResidents voted to keep the old library open after a long "
+    "and heated public meeting at the town hall.",
+}
+
+
+class _Articles:
+    """Just what ``corpus_claims`` reads of a FactChecker: the article list and their texts."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+
+    def articles(self) -> list[SimpleNamespace]:
+        return [SimpleNamespace(article_id=a) for a in self.texts]
+
+    def article_text(self, article_id: str) -> str:
+        return self.texts[article_id]
+
+
+def test_example_claims_are_statements_from_the_loaded_articles() -> None:
+    assert corpus_claims(_Articles(TWO_ARTICLES)) == [
+        "Crews removed 40 wrecked boats from the main channel over the past three weeks, "
+        "officials said.",
+        "Residents voted to keep the old library open after a long and heated public meeting "
+        "at the town hall.",
+    ]
+
+
+def test_an_empty_corpus_gets_a_generic_example_claim() -> None:
+    assert corpus_claims(_Articles({})) == [EXAMPLE_CLAIM]

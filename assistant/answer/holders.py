@@ -1,7 +1,7 @@
 """Who holds a title: articles that give one office to different people.
 
-"US Secretary of State Antony Blinken" in one article and "U.S. Secretary of State Lloyd Austin"
-in another cannot both be right. A title is a run of capitalised words holding a title noun
+"Finance Minister Jane Doe" in one article and "Finance Minister John Roe" in another cannot
+both be right. A title is a run of capitalised words holding a title noun
 (the closed class ``lexicon.TITLES``: secretary, minister, mayor…) and the "of …" words that
 complete it; the capitalised words after it name the holder, those before it qualify it (a
 country: "Japan's Defense Minister" is not "South Korean Defense Minister"). Only a question
@@ -28,7 +28,7 @@ _PAST = frozenset({"former", "then", "ex", "late", "previous", "outgoing"})
 class Holder:
     qualifier: str  # "US", "Japan", or ""
     title: str  # "Secretary of State"
-    name: str  # "Antony Blinken", or "" when none follows
+    name: str  # "Jane Doe", or "" when none follows
 
 
 def holders(text: str) -> list[Holder]:

@@ -21,15 +21,13 @@ from assistant.check.claimreview import claim_reviews
 from assistant.check.explain import readable
 from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.messages import user_message
+from assistant.text import numbers, sentence_spans
 from assistant.ui import render
 from assistant.ui.evidence import cited_context
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_CLAIMS = [
-    "Japan said the ICBM was airborne for about 68 minutes.",
-    "North Korean troops have already fought Ukrainian forces.",
-]
+EXAMPLE_CLAIM = "The city council approved the new budget by a vote of 7 to 2."
 SYMBOLS = {"supported": "✓", "refuted": "✗", "conflicting": "⇄", "not_enough_evidence": "?"}
 CHECK_CSS = """
 .fc-verdict { display: inline-flex; gap: .45em; align-items: center; font-weight: 700;
@@ -116,6 +114,23 @@ def _error(exc: BaseException) -> gr.Error:
     )
 
 
+def corpus_claims(fc: Any, limit: int = 2) -> list[str]:
+    """Example claims taken from the indexed articles themselves (a statement with a figure,
+    where one has one), so the examples fit whatever corpus is loaded, not any fixed one."""
+    claims: list[str] = []
+    for entry in fc.articles()[:limit]:
+        try:
+            text = fc.article_text(entry.article_id)
+        except Exception:  # an example is a nicety: a missing text just gives none
+            continue
+        body = [text[s:e].strip() for s, e in sentence_spans(text)]
+        plain = [s for s in body if 8 <= len(s.split()) <= 30 and "\n" not in s]
+        with_figure = [s for s in plain if numbers(s)]
+        if choice := (with_figure or plain)[:1]:
+            claims.append(choice[0])
+    return claims or [EXAMPLE_CLAIM]
+
+
 def add_check_tab(fc: Any) -> None:
     """The "Check a claim" tab; call inside ``gr.Tabs()``."""
 
@@ -131,14 +146,14 @@ def add_check_tab(fc: Any) -> None:
     with gr.Tab("Check a claim", id="check"):
         claim_box = gr.Textbox(
             label="Claim",
-            placeholder="A statement to fact-check, e.g. “Japan said the ICBM flew for 68 "
-            "minutes.” A paragraph is split into claims.",
+            placeholder=f"A statement to fact-check, e.g. “{EXAMPLE_CLAIM}” "
+            "A paragraph is split into claims.",
             lines=2,
             max_lines=8,
             elem_id="fc-claim",
             submit_btn="Check",
         )
-        gr.Examples(EXAMPLE_CLAIMS, inputs=claim_box, label="Examples")
+        gr.Examples(corpus_claims(fc), inputs=claim_box, label="Examples")
         result = gr.HTML(
             EMPTY,
             elem_id="fc-check-result",
