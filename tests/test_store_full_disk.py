@@ -36,7 +36,8 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def fill(disk: Path) -> None:
-    with open(disk / "filler", "wb") as out:
+    # Unbuffered: a buffered file keeps the bytes that did not fit and fails again on close.
+    with open(disk / "filler", "wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
