@@ -41,7 +41,9 @@ ANTECEDENT_TYPES = frozenset({"person", "place", "named"})  # answers that need 
 SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
 NAMED_BEFORE = 6  # sentences before "this release …" that may name it
 _DETERMINERS = frozenset({"this", "that", "the", "these", "its", "their"})
+FAR_ANCHOR = 0.85  # the question's name only elsewhere in the article's passages
 MAX_CLAIMS = 4
+EXTRA_FACT = 0.7  # another fact's sentence scores at least this share of the best one
 MIN_SENTENCE_CHARS = 20
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -65,6 +67,7 @@ class Candidate:
     companion: Sentence | None = None  # a neighbour naming the focus ("The campaign, …")
     similarity: float = 0.0
     named_by: Sentence | None = None  # "this release …": the earlier sentence that names it
+    covers: frozenset[int] = frozenset()  # which of the question's units the sentence holds
 
 
 def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
@@ -134,7 +137,7 @@ def select(
             anchors=tuple(u for u in question.anchors if not set(u) & set(premise)),
         )
     focus = [f for f in question.focus if f in question.terms]
-    if focus and not any(_matches(f, all_words) for f in focus):
+    if focus and not question.focus_is_class and not any(_matches(f, all_words) for f in focus):
         return None  # the asked-for thing (a theme, a price…) is nowhere in the passages
     weights = _weights(question, sentences)
     total = sum(weights) or 1.0
@@ -142,6 +145,9 @@ def select(
     candidates: list[Candidate] = []
     verb = question.verb if question.verb and _matches(question.verb, all_words) else None
     predicate = question.predicate if question.predicate in all_words else None
+    article_words: dict[str, frozenset[str]] = {}
+    for s in sentences:
+        article_words[s.article_id] = article_words.get(s.article_id, frozenset()) | s.words
     for s in sentences:
         near = [sentences[j] for j in s.neighbours]
         # "It was the first release to…": for a name, the sentence "it" points to comes along.
@@ -156,13 +162,21 @@ def select(
         if not has_answer(s.text, question):
             continue
         scope = frozenset().union(*(m.words for m in _scope(s, sentences)))
-        if not all(any(_matches(t, s.words | scope) for t in unit) for unit in question.anchors):
+        unanchored = [
+            u for u in question.anchors if not any(_matches(t, s.words | scope) for t in u)
+        ]
+        article = article_words.get(s.article_id, frozenset())
+        if any(not any(_matches(t, article) for t in u) for u in unanchored):
             continue  # about another release, person or event than the one asked about
+        if unanchored:
+            focused *= FAR_ANCHOR  # the name is in the article, but far from this sentence
         near_words = frozenset().union(*(m.words for m in near)) if near else frozenset()
         covered = 0.0
-        for unit, weight in zip(question.units, weights, strict=True):
+        covers: set[int] = set()
+        for i, (unit, weight) in enumerate(zip(question.units, weights, strict=True)):
             if any(_matches(t, s.words) for t in unit):
                 covered += weight
+                covers.add(i)
             elif any(_matches(t, near_words) for t in unit):
                 covered += 0.5 * weight  # said in the sentence before or after
         lexical = covered / total
@@ -176,7 +190,9 @@ def select(
         named_by = None
         if question.answer_type == NAMED and focus:
             named_by = _named_by(companion or s, sentences, focus)
-        candidates.append(Candidate(s, score, companion, similarity[s.order], named_by))
+        candidates.append(
+            Candidate(s, score, companion, similarity[s.order], named_by, frozenset(covers))
+        )
     ranked = sorted(candidates, key=lambda c: (-c.score, c.sentence.order))
     if not ranked or ranked[0].score < MIN_SCORE:
         return None
@@ -272,7 +288,22 @@ def _answer_set(question: Question, ranked: list[Candidate]) -> list[Candidate]:
                 chosen.append(c)
                 values.add(value)
                 cited.add(c.sentence.article_id)
-    return chosen[:MAX_CLAIMS]
+    return _more_facts(question, ranked, chosen)[:MAX_CLAIMS]
+
+
+def _more_facts(question: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+    """Sentences that hold a part of the question the chosen ones leave out ("…, and how long
+    did it stay up?"), nearly as good as the best: one sentence per fact."""
+    best = ranked[0]
+    covered = set().union(*(c.covers for c in chosen))
+    for c in ranked[1:]:
+        if len(chosen) >= MAX_CLAIMS or c.score < EXTRA_FACT * best.score:
+            break
+        if c in chosen or not (c.covers - covered):
+            continue
+        chosen.append(c)
+        covered |= c.covers
+    return chosen
 
 
 def _values(text: str) -> frozenset[str]:
