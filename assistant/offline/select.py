@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.offline.evidence import has_answer
 from assistant.offline.question import COUNT, NAMED, Question, analyse, noun_after_figure
-from assistant.text import number_spans, quoted_material, sentence_spans, tokens
+from assistant.text import is_heading, number_spans, quoted_material, sentence_spans, tokens
 
 # Calibrated on the dev corpus (see the module docstring).
 LEXICAL_WEIGHT = 0.4  # wording coverage's share of the score; the rest is sentence similarity
@@ -41,6 +41,7 @@ ANTECEDENT_TYPES = frozenset({"person", "place", "named"})  # answers that need 
 SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
 NAMED_BEFORE = 6  # sentences before "this release …" that may name it
 _DETERMINERS = frozenset({"this", "that", "the", "these", "its", "their"})
+HEADING = 0.8  # a title or section heading, against a sentence
 FAR_ANCHOR = 0.85  # the question's name only elsewhere in the article's passages
 MAX_CLAIMS = 4
 EXTRA_FACT = 0.7  # another fact's sentence scores at least this share of the best one
@@ -56,7 +57,8 @@ class Sentence:
     text: str
     words: frozenset[str]
     order: int
-    material: str | None = None  # "post" / "caption": quoted by the article, not its reporting
+    # "post" / "caption": quoted by the article, not its reporting; "heading": a title
+    material: str | None = None
     neighbours: tuple[int, ...] = ()
 
 
@@ -74,8 +76,11 @@ def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
     out: list[Sentence] = []
     for number, article_id, text in passages:
         first = len(out)
+        previous = ""
         for line in text.split("\n"):
-            material = quoted_material(line)
+            heading = is_heading(line, previous)
+            previous = line if line.strip() else previous
+            material = "heading" if heading else quoted_material(line)
             for start, end in sentence_spans(line):
                 sentence = line[start:end]
                 if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip("”\"’'").endswith("?"):
@@ -184,7 +189,9 @@ def select(
             continue
         if predicate and not _matches(predicate, s.words | near_words):
             focused *= UNPREDICATED  # "how many soldiers died": a count of soldiers sent is not it
-        if s.material:
+        if s.material == "heading":
+            focused *= HEADING  # a title names a topic; a sentence that states the fact comes first
+        elif s.material:
             focused *= QUOTED_MATERIAL  # the article's own reporting first, a post it quotes next
         score = focused * (LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order])
         named_by = None
