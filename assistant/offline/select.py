@@ -42,6 +42,8 @@ SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
 NAMED_BEFORE = 6  # sentences before "this release …" that may name it
 _DETERMINERS = frozenset({"this", "that", "the", "these", "its", "their"})
 HEADING = 0.8  # a title or section heading, against a sentence
+MISSING_ANCHOR = 0.8  # per name of the question its article's passages never use
+MISSING_ANCHORS = 1  # more such names: the sentence is about something else
 FAR_ANCHOR = 0.85  # the question's name only elsewhere in the article's passages
 MAX_CLAIMS = 4
 EXTRA_FACT = 0.7  # another fact's sentence scores at least this share of the best one
@@ -171,9 +173,11 @@ def select(
             u for u in question.anchors if not any(_matches(t, s.words | scope) for t in u)
         ]
         article = article_words.get(s.article_id, frozenset())
-        if any(not any(_matches(t, article) for t in u) for u in unanchored):
+        absent = [u for u in unanchored if not any(_matches(t, article) for t in u)]
+        if len(absent) > MISSING_ANCHORS or any(_is_version(u) for u in absent):
             continue  # about another release, person or event than the one asked about
-        if unanchored:
+        focused *= MISSING_ANCHOR ** len(absent)  # named otherwise ("U.S." for "US")?
+        if len(unanchored) > len(absent):
             focused *= FAR_ANCHOR  # the name is in the article, but far from this sentence
         near_words = frozenset().union(*(m.words for m in near)) if near else frozenset()
         covered = 0.0
@@ -211,6 +215,11 @@ _POINTS_BACK = re.compile(
     r"|(?:with|in|for|from|after|since) (?:this|that|these|its|their) (?!time|year)\w+)",
     re.I,
 )
+
+
+def _is_version(unit: tuple[str, ...]) -> bool:
+    """ "3.0", "DebConf21": a name with a figure in it picks out one release or event exactly."""
+    return any(any(c.isdigit() for c in t) and any(c.isalpha() or c == "." for c in t) for t in unit)
 
 
 def _antecedent(s: Sentence, sentences: list[Sentence]) -> Sentence | None:
