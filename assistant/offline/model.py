@@ -29,7 +29,7 @@ from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_O
 from assistant.answer.sentences import strip_sentence_ids
 from assistant.offline.condense import condense, standalone
 from assistant.offline.question import split_parts
-from assistant.offline.select import Candidate, Embed, Sentence, select, sentences_of
+from assistant.offline.select import MIN_PART_SCORE, Candidate, Embed, Sentence, select, sentences_of
 from assistant.schema import Claim, ModelAnswer
 from assistant.text import attributed
 from assistant.tokens import count_tokens
@@ -79,7 +79,7 @@ def answer(
         if i:  # "…, and when did he die?": he is the one the first part names
             part = standalone(part, [("user", parts[0])])
         premise = _premise(part, all_words)
-        picked = select(part, sentences, embed)
+        picked = select(part, sentences, embed, MIN_PART_SCORE if chosen else 0.0)
         if picked is None:
             if len(parts) == 1:
                 return ModelAnswer(refused=True)

@@ -29,6 +29,7 @@ from assistant.text import is_heading, number_spans, quoted_material, sentence_s
 # Calibrated on the dev corpus (see the module docstring).
 LEXICAL_WEIGHT = 0.4  # wording coverage's share of the score; the rest is sentence similarity
 MIN_SCORE = 0.46  # below this no sentence answers: refuse
+MIN_PART_SCORE = 0.38  # the bar for "…, and how did he describe it?" once the first part is found
 MIN_LEXICAL = 0.05  # an answer shares at least this much of the question's (weighted) wording
 ABSENT_WEIGHT = 0.5  # a question word no passage uses (a paraphrase?), relative to a typical one
 SECOND_SIDE = 0.8  # another article's figure must be this close in meaning to the best answer
@@ -126,9 +127,10 @@ def _matches(term: str, words: frozenset[str]) -> bool:
 
 
 def select(
-    question_text: str, sentences: list[Sentence], embed: Embed | None
+    question_text: str, sentences: list[Sentence], embed: Embed | None, min_score: float = 0.0
 ) -> list[Candidate] | None:
-    """The sentences answering one question (None: nothing answers it)."""
+    """The sentences answering one question (None: nothing answers it). ``min_score`` lowers the
+    bar for a later part of a question whose first part was answered (its topic is there)."""
     question = analyse(question_text)
     if not question.terms or not sentences:
         return None
@@ -205,7 +207,7 @@ def select(
             Candidate(s, score, companion, similarity[s.order], named_by, frozenset(covers))
         )
     ranked = sorted(candidates, key=lambda c: (-c.score, c.sentence.order))
-    if not ranked or ranked[0].score < MIN_SCORE:
+    if not ranked or ranked[0].score < (min_score or MIN_SCORE):
         return None
     return _answer_set(question, ranked)
 
