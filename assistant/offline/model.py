@@ -116,8 +116,11 @@ def _quote(sentence: Sentence) -> str:
 
 
 def _claim_text(sentence: Sentence) -> str:
-    """The article's own reporting as is; a post or caption it quotes said to be one."""
-    return attributed(_quote(sentence), sentence.material)
+    """The article's own reporting as is; a post or caption it quotes said to be one. A heading
+    or a field ("Author: …") is closed with a full stop, so that it reads as a statement of its
+    own rather than run into the next claim."""
+    text = attributed(_quote(sentence), sentence.material)
+    return text if re.search(r"[.!?;…][”\"’')\]]*$", text) else text.rstrip(":") + "."
 
 
 def _show_number(token: str) -> str:
