@@ -83,12 +83,6 @@ _WHO_VERB = re.compile(
 )
 # "What STARTED the fire": a past-tense verb right after "what" is the act asked about.
 _WHAT_VERBED = re.compile(r"^\W*what\s+(\w{3,}ed)(?=\s+(?:the|a|an|this|that|its|their)\b)", re.I)
-# "which organisation did", "what database does", "what new modules came": a wh-word right
-# before the asked noun (no "is the" between), so the answer is one of that class.
-_CLASS_FOCUS = re.compile(
-    r"\b(?i:which|what)\s+(?!(?i:is|was|are|were|the|a|an|do|does|did|has|have|had|will|can)\b)"
-    r"[a-z][\w-]*",
-)
 _NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'.-]*\s+)+[A-Z][\w’'-]*")
 
 
@@ -104,10 +98,6 @@ class Question:
     verb: str | None = None  # "who DONATED": the act asked about, when the articles use the word
     predicate: str | None = None  # "how many soldiers DIED": what is counted happening
     day: bool = False  # "on what day": a month or a year alone does not answer
-    # "WHICH organisation did…": the focus is the class of the answer, which the answer sentence
-    # names by its own name ("CNRI"), not by the class word; "what is THE score" asks for an
-    # attribute the sentence must mention.
-    focus_is_class: bool = False
     asked_words: frozenset[str] = field(default_factory=frozenset)  # every word, lower case
 
     @property
@@ -157,7 +147,6 @@ def analyse(question: str) -> Question:
         day=bool(re.search(r"\b(?:what|which) (?:day|date)\b", question, re.I)),
         answer_type=answer_type(question),
         focus=tuple(f for f in focus if f not in QUESTION_FILLER),
-        focus_is_class=bool(_CLASS_FOCUS.search(question)),
         counted=counted_noun(question),
         asked_words=frozenset(w.lower() for w in re.findall(r"[\w’'-]+", question)),
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.offline.evidence import has_answer
-from assistant.offline.question import COUNT, NAMED, Question, analyse, noun_after_figure
+from assistant.offline.question import COUNT, NAMED, REASON, Question, analyse, noun_after_figure
 from assistant.text import is_heading, number_spans, quoted_material, sentence_spans, tokens
 
 # Calibrated on the dev corpus (see the module docstring).
@@ -146,7 +146,7 @@ def select(
             anchors=tuple(u for u in question.anchors if not set(u) & set(premise)),
         )
     focus = [f for f in question.focus if f in question.terms]
-    if focus and not question.focus_is_class and not any(_matches(f, all_words) for f in focus):
+    if focus and not any(_matches(f, all_words) for f in focus):
         return None  # the asked-for thing (a theme, a price…) is nowhere in the passages
     weights = _weights(question, sentences)
     total = sum(weights) or 1.0
@@ -312,6 +312,8 @@ def _answer_set(question: Question, ranked: list[Candidate]) -> list[Candidate]:
 def _more_facts(question: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
     """Sentences that hold a part of the question the chosen ones leave out ("…, and how long
     did it stay up?"), nearly as good as the best: one sentence per fact."""
+    if question.answer_type == REASON:
+        return chosen  # a reason is one fact; other sentences on the topic explain nothing more
     best = ranked[0]
     covered = set().union(*(c.covers for c in chosen))
     for c in ranked[1:]:
