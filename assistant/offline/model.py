@@ -29,7 +29,14 @@ from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_O
 from assistant.answer.sentences import strip_sentence_ids
 from assistant.offline.condense import condense, standalone
 from assistant.offline.question import split_parts
-from assistant.offline.select import MIN_PART_SCORE, Candidate, Embed, Sentence, select, sentences_of
+from assistant.offline.select import (
+    MIN_PART_SCORE,
+    Candidate,
+    Embed,
+    Sentence,
+    select,
+    sentences_of,
+)
 from assistant.schema import Claim, ModelAnswer
 from assistant.text import attributed
 from assistant.tokens import count_tokens

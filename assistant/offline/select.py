@@ -83,7 +83,7 @@ def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
         for line in text.split("\n"):
             heading = is_heading(line, previous)
             previous = line if line.strip() else previous
-            material = "heading" if heading else quoted_material(line)
+            material = quoted_material(line) or ("heading" if heading else None)
             for start, end in sentence_spans(line):
                 sentence = line[start:end]
                 if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip("”\"’'").endswith("?"):
@@ -221,7 +221,9 @@ _POINTS_BACK = re.compile(
 
 def _is_version(unit: tuple[str, ...]) -> bool:
     """ "3.0", "DebConf21": a name with a figure in it picks out one release or event exactly."""
-    return any(any(c.isdigit() for c in t) and any(c.isalpha() or c == "." for c in t) for t in unit)
+    return any(
+        any(c.isdigit() for c in t) and any(c.isalpha() or c == "." for c in t) for t in unit
+    )
 
 
 def _antecedent(s: Sentence, sentences: list[Sentence]) -> Sentence | None:
@@ -309,7 +311,9 @@ def _answer_set(question: Question, ranked: list[Candidate]) -> list[Candidate]:
     return _more_facts(question, ranked, chosen)[:MAX_CLAIMS]
 
 
-def _more_facts(question: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+def _more_facts(
+    question: Question, ranked: list[Candidate], chosen: list[Candidate]
+) -> list[Candidate]:
     """Sentences that hold a part of the question the chosen ones leave out ("…, and how long
     did it stay up?"), nearly as good as the best: one sentence per fact."""
     if question.answer_type == REASON:
