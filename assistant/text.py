@@ -108,6 +108,23 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+HEADING_WORDS = 16  # titles are short; a longer line without a full stop is a paragraph
+_STATEMENT_END = re.compile(r"[.!?;]+[”\"’')\]]*\s*$|[”\"’')\]]\s*$")
+
+
+def is_heading(line: str, previous: str = "") -> bool:
+    """A title or a section heading ("What's New in Python 2.0", "New Development Process"): a
+    whole line without a sentence's closing punctuation. It names a topic and states nothing,
+    so it never answers. A line after a label ("Author:") is that label's value, not a title.
+    """
+    line = line.strip()
+    if not line or _STATEMENT_END.search(line) or len(line.split()) > HEADING_WORDS:
+        return False
+    if len(sentence_spans(line)) > 1:
+        return False  # a paragraph that ends in a colon (before an example) is not a title
+    return not previous.strip().endswith(":") or line.endswith(":")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans inside ``text``, whitespace trimmed; abbreviations may split, harmlessly."""
     spans = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,3 +155,67 @@ def test_a_post_reaches_the_answer_as_a_post_and_its_quote_verifies(tmp_path: Pa
     assert answer.answer.startswith("A post quoted in the article says:")
     citation = answer.citations[0]
     assert fc.article_text("bridge")[citation.start : citation.end] == citation.quote
+
+
+RELEASE_NOTES = (
+    "What's New in Toolkit 4.0\n\n"
+    "Author:\n\nJane Doe and Max Roe\n\n"
+    "This article explains the new features in Toolkit 4.0.\n\n"
+    "Faster Start-up\n\n"
+    "The biggest change in Toolkit 4.0 is a start-up time cut in half by lazy imports."
+)
+
+
+def test_a_title_line_does_not_answer_when_a_sentence_states_the_fact() -> None:
+    found = _ask("What was the biggest change in Toolkit 4.0?", RELEASE_NOTES)
+    assert found is not None and "lazy imports" in found
+    assert "What's New" not in found
+
+
+def test_a_line_after_a_label_is_read_as_a_value_not_as_a_heading() -> None:
+    from assistant.offline.select import sentences_of
+
+    found = {s.text: s.material for s in sentences_of([(1, "doc_1", RELEASE_NOTES)])}
+    assert found["Jane Doe and Max Roe"] is None
+    assert found["What's New in Toolkit 4.0"] == "heading"
+
+
+def test_a_heading_claim_ends_as_a_statement_of_its_own() -> None:
+    result = answer("What is new in Toolkit 4.0?", [(1, "doc_1", "What's New in Toolkit 4.0")])
+    assert not result.refused
+    assert result.claims[0].text.endswith(".")
+    assert result.claims[0].quote == "What's New in Toolkit 4.0"
+
+
+def test_a_two_part_question_gets_one_sentence_per_part_from_two_articles() -> None:
+    passages = [
+        (1, "bridge", "The old bridge was closed in March after inspectors found cracks."),
+        (2, "council", "The council said the new bridge will cost 12 million euros to build."),
+    ]
+    result = answer(
+        "Why was the old bridge closed, and how much will the new bridge cost?", passages
+    )
+    assert not result.refused
+    quotes = " ".join(c.quote for c in result.claims)
+    assert "cracks" in quotes and "12 million euros" in quotes
+    assert {c.passage for c in result.claims} == {1, 2}
+
+
+def test_a_name_said_elsewhere_in_the_article_does_not_veto_the_answer() -> None:
+    text = (
+        "The Riverside Marathon was held on a cold Sunday morning. "
+        + "Crowds lined the streets for hours. " * 25
+        + "The winner crossed the line in 2 hours 9 minutes, a course record."
+    )
+    found = _ask("How long did the winner of the Riverside Marathon take to cross the line?", text)
+    assert found is not None and "2 hours 9 minutes" in found
+
+
+def test_a_seed_question_in_two_parts_is_answered_from_two_articles(fact_checker: Any) -> None:
+    answer = fact_checker.ask(
+        "Who is the Japanese defence minister who commented on the October ICBM test, "
+        "and how long did the missile stay in the air?"
+    )
+    assert not answer.refused, answer.notes
+    assert "Nakatani" in answer.answer and "86 minutes" in answer.answer
+    assert len({c.article_id for c in answer.citations}) >= 2

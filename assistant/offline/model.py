@@ -29,7 +29,14 @@ from assistant.answer.prompts import CONDENSE_MARKER, PASSAGES_CLOSE, PASSAGES_O
 from assistant.answer.sentences import strip_sentence_ids
 from assistant.offline.condense import condense, standalone
 from assistant.offline.question import split_parts
-from assistant.offline.select import Candidate, Embed, Sentence, select, sentences_of
+from assistant.offline.select import (
+    MIN_PART_SCORE,
+    Candidate,
+    Embed,
+    Sentence,
+    select,
+    sentences_of,
+)
 from assistant.schema import Claim, ModelAnswer
 from assistant.text import attributed
 from assistant.tokens import count_tokens
@@ -79,7 +86,7 @@ def answer(
         if i:  # "…, and when did he die?": he is the one the first part names
             part = standalone(part, [("user", parts[0])])
         premise = _premise(part, all_words)
-        picked = select(part, sentences, embed)
+        picked = select(part, sentences, embed, MIN_PART_SCORE if chosen else 0.0)
         if picked is None:
             if len(parts) == 1:
                 return ModelAnswer(refused=True)
@@ -116,8 +123,11 @@ def _quote(sentence: Sentence) -> str:
 
 
 def _claim_text(sentence: Sentence) -> str:
-    """The article's own reporting as is; a post or caption it quotes said to be one."""
-    return attributed(_quote(sentence), sentence.material)
+    """The article's own reporting as is; a post or caption it quotes said to be one. A heading
+    or a field ("Author: …") is closed with a full stop, so that it reads as a statement of its
+    own rather than run into the next claim."""
+    text = attributed(_quote(sentence), sentence.material)
+    return text if re.search(r"[.!?;…][”\"’')\]]*$", text) else text.rstrip(":") + "."
 
 
 def _show_number(token: str) -> str:

@@ -23,12 +23,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.offline.evidence import has_answer
-from assistant.offline.question import COUNT, NAMED, Question, analyse, noun_after_figure
-from assistant.text import number_spans, quoted_material, sentence_spans, tokens
+from assistant.offline.question import COUNT, NAMED, REASON, Question, analyse, noun_after_figure
+from assistant.text import is_heading, number_spans, quoted_material, sentence_spans, tokens
 
 # Calibrated on the dev corpus (see the module docstring).
 LEXICAL_WEIGHT = 0.4  # wording coverage's share of the score; the rest is sentence similarity
 MIN_SCORE = 0.46  # below this no sentence answers: refuse
+MIN_PART_SCORE = 0.38  # the bar for "…, and how did he describe it?" once the first part is found
 MIN_LEXICAL = 0.05  # an answer shares at least this much of the question's (weighted) wording
 ABSENT_WEIGHT = 0.5  # a question word no passage uses (a paraphrase?), relative to a typical one
 SECOND_SIDE = 0.8  # another article's figure must be this close in meaning to the best answer
@@ -41,7 +42,12 @@ ANTECEDENT_TYPES = frozenset({"person", "place", "named"})  # answers that need 
 SCOPE_BEFORE = 20  # sentences before an answer that may name what it is about
 NAMED_BEFORE = 6  # sentences before "this release …" that may name it
 _DETERMINERS = frozenset({"this", "that", "the", "these", "its", "their"})
+HEADING = 0.8  # a title or section heading, against a sentence
+MISSING_ANCHOR = 0.8  # per name of the question its article's passages never use
+MISSING_ANCHORS = 1  # more such names: the sentence is about something else
+FAR_ANCHOR = 0.85  # the question's name only elsewhere in the article's passages
 MAX_CLAIMS = 4
+EXTRA_FACT = 0.7  # another fact's sentence scores at least this share of the best one
 MIN_SENTENCE_CHARS = 20
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -54,7 +60,8 @@ class Sentence:
     text: str
     words: frozenset[str]
     order: int
-    material: str | None = None  # "post" / "caption": quoted by the article, not its reporting
+    # "post" / "caption": quoted by the article, not its reporting; "heading": a title
+    material: str | None = None
     neighbours: tuple[int, ...] = ()
 
 
@@ -65,14 +72,18 @@ class Candidate:
     companion: Sentence | None = None  # a neighbour naming the focus ("The campaign, …")
     similarity: float = 0.0
     named_by: Sentence | None = None  # "this release …": the earlier sentence that names it
+    covers: frozenset[int] = frozenset()  # which of the question's units the sentence holds
 
 
 def sentences_of(passages: Sequence[tuple[int, str, str]]) -> list[Sentence]:
     out: list[Sentence] = []
     for number, article_id, text in passages:
         first = len(out)
+        previous = ""
         for line in text.split("\n"):
-            material = quoted_material(line)
+            heading = is_heading(line, previous)
+            previous = line if line.strip() else previous
+            material = quoted_material(line) or ("heading" if heading else None)
             for start, end in sentence_spans(line):
                 sentence = line[start:end]
                 if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip("”\"’'").endswith("?"):
@@ -116,9 +127,10 @@ def _matches(term: str, words: frozenset[str]) -> bool:
 
 
 def select(
-    question_text: str, sentences: list[Sentence], embed: Embed | None
+    question_text: str, sentences: list[Sentence], embed: Embed | None, min_score: float = 0.0
 ) -> list[Candidate] | None:
-    """The sentences answering one question (None: nothing answers it)."""
+    """The sentences answering one question (None: nothing answers it). ``min_score`` lowers the
+    bar for a later part of a question whose first part was answered (its topic is there)."""
     question = analyse(question_text)
     if not question.terms or not sentences:
         return None
@@ -142,6 +154,9 @@ def select(
     candidates: list[Candidate] = []
     verb = question.verb if question.verb and _matches(question.verb, all_words) else None
     predicate = question.predicate if question.predicate in all_words else None
+    article_words: dict[str, frozenset[str]] = {}
+    for s in sentences:
+        article_words[s.article_id] = article_words.get(s.article_id, frozenset()) | s.words
     for s in sentences:
         near = [sentences[j] for j in s.neighbours]
         # "It was the first release to…": for a name, the sentence "it" points to comes along.
@@ -156,13 +171,23 @@ def select(
         if not has_answer(s.text, question):
             continue
         scope = frozenset().union(*(m.words for m in _scope(s, sentences)))
-        if not all(any(_matches(t, s.words | scope) for t in unit) for unit in question.anchors):
+        unanchored = [
+            u for u in question.anchors if not any(_matches(t, s.words | scope) for t in u)
+        ]
+        article = article_words.get(s.article_id, frozenset())
+        absent = [u for u in unanchored if not any(_matches(t, article) for t in u)]
+        if len(absent) > MISSING_ANCHORS or any(_is_version(u) for u in absent):
             continue  # about another release, person or event than the one asked about
+        focused *= MISSING_ANCHOR ** len(absent)  # named otherwise ("U.S." for "US")?
+        if len(unanchored) > len(absent):
+            focused *= FAR_ANCHOR  # the name is in the article, but far from this sentence
         near_words = frozenset().union(*(m.words for m in near)) if near else frozenset()
         covered = 0.0
-        for unit, weight in zip(question.units, weights, strict=True):
+        covers: set[int] = set()
+        for i, (unit, weight) in enumerate(zip(question.units, weights, strict=True)):
             if any(_matches(t, s.words) for t in unit):
                 covered += weight
+                covers.add(i)
             elif any(_matches(t, near_words) for t in unit):
                 covered += 0.5 * weight  # said in the sentence before or after
         lexical = covered / total
@@ -170,15 +195,19 @@ def select(
             continue
         if predicate and not _matches(predicate, s.words | near_words):
             focused *= UNPREDICATED  # "how many soldiers died": a count of soldiers sent is not it
-        if s.material:
+        if s.material == "heading":
+            focused *= HEADING  # a title names a topic; a sentence that states the fact comes first
+        elif s.material:
             focused *= QUOTED_MATERIAL  # the article's own reporting first, a post it quotes next
         score = focused * (LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * similarity[s.order])
         named_by = None
         if question.answer_type == NAMED and focus:
             named_by = _named_by(companion or s, sentences, focus)
-        candidates.append(Candidate(s, score, companion, similarity[s.order], named_by))
+        candidates.append(
+            Candidate(s, score, companion, similarity[s.order], named_by, frozenset(covers))
+        )
     ranked = sorted(candidates, key=lambda c: (-c.score, c.sentence.order))
-    if not ranked or ranked[0].score < MIN_SCORE:
+    if not ranked or ranked[0].score < (min_score or MIN_SCORE):
         return None
     return _answer_set(question, ranked)
 
@@ -188,6 +217,13 @@ _POINTS_BACK = re.compile(
     r"|(?:with|in|for|from|after|since) (?:this|that|these|its|their) (?!time|year)\w+)",
     re.I,
 )
+
+
+def _is_version(unit: tuple[str, ...]) -> bool:
+    """ "3.0", "DebConf21": a name with a figure in it picks out one release or event exactly."""
+    return any(
+        any(c.isdigit() for c in t) and any(c.isalpha() or c == "." for c in t) for t in unit
+    )
 
 
 def _antecedent(s: Sentence, sentences: list[Sentence]) -> Sentence | None:
@@ -272,7 +308,26 @@ def _answer_set(question: Question, ranked: list[Candidate]) -> list[Candidate]:
                 chosen.append(c)
                 values.add(value)
                 cited.add(c.sentence.article_id)
-    return chosen[:MAX_CLAIMS]
+    return _more_facts(question, ranked, chosen)[:MAX_CLAIMS]
+
+
+def _more_facts(
+    question: Question, ranked: list[Candidate], chosen: list[Candidate]
+) -> list[Candidate]:
+    """Sentences that hold a part of the question the chosen ones leave out ("…, and how long
+    did it stay up?"), nearly as good as the best: one sentence per fact."""
+    if question.answer_type == REASON:
+        return chosen  # a reason is one fact; other sentences on the topic explain nothing more
+    best = ranked[0]
+    covered = set().union(*(c.covers for c in chosen))
+    for c in ranked[1:]:
+        if len(chosen) >= MAX_CLAIMS or c.score < EXTRA_FACT * best.score:
+            break
+        if c in chosen or not (c.covers - covered):
+            continue
+        chosen.append(c)
+        covered |= c.covers
+    return chosen
 
 
 def _values(text: str) -> frozenset[str]:
