@@ -81,7 +81,8 @@ class LexicalIndex:
                 db = sqlite3.connect(
                     path, timeout=30, check_same_thread=False, isolation_level=None
                 )
-                db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # a new file only; see space.py
+                if not db.execute("PRAGMA page_count").fetchone()[0]:  # a new file; space.py
+                    db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # (on an old one it writes)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA + POSTINGS_SCHEMA)
                 return db
@@ -149,13 +150,19 @@ class LexicalIndex:
                 self._db.execute("COMMIT")
                 if gone:  # the deleted rows' pages go back to the disk, not only to SQLite
                     return_free_pages(self._db)
-                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._checkpoint()
                 return True
             except sqlite3.Error as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 log.warning("lexical index not updated (%s); answering from what it holds", exc)
                 return False
+
+    def _checkpoint(self) -> None:
+        """Move the write into the main file now. Left in the WAL, it would be copied there by
+        whichever connection closes last, so a process that only answers would write the file
+        (and fail on a read-only or full disk)."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def upgrade(self) -> None:
         """A file written before the posting lists gets them (once, from its stored terms)."""
@@ -168,6 +175,7 @@ class LexicalIndex:
                     self.postings.add(self._terms_of("SELECT rowid, terms FROM fts", ()))
                     self._db.execute("INSERT OR REPLACE INTO state VALUES ('postings', '1')")
                 self._db.execute("COMMIT")
+                self._checkpoint()
             except sqlite3.Error as exc:  # read-only or full: the FTS5 ranking still answers
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
