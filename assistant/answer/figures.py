@@ -25,7 +25,7 @@ from assistant.answer.lexicon import (
     TWO_WORD_COMPARATORS,
     UNITS,
 )
-from assistant.text import NUMBER_WORDS, normalize_number
+from assistant.text import NUMBER_WORDS, ORDINAL_WORDS, normalize_number
 from assistant.text import STOPWORDS as _TEXT_STOPWORDS
 
 # Function words: text.py's stopwords plus the closed-class words it leaves out (lexicon.py).
@@ -141,6 +141,8 @@ def _value(w: Word) -> float | None:
             return None
     if w.low in NUMBER_WORDS and w.low != "one":  # "one of them" is rarely a figure
         return float(NUMBER_WORDS[w.low])
+    if w.low in ORDINAL_WORDS:  # "the twelfth meeting" against "the thirteenth meeting"
+        return float(ORDINAL_WORDS[w.low])
     return None
 
 

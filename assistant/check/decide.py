@@ -27,9 +27,10 @@ from typing import Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.fidelity import Problem, check_fidelity
+from assistant.answer.fidelity import Problem, check_fidelity, clauses
+from assistant.answer.lexicon import MONTHS, TEMPORAL, TITLES, WEEKDAYS
 from assistant.check.evidence import Candidate, content_words, overlap
-from assistant.text import STOPWORDS, WORD, tokens
+from assistant.text import STOPWORDS, WORD, sentence_spans, tokens
 
 Stance = Literal["supports", "contradicts"]
 
@@ -46,6 +47,8 @@ SYNONYM = 0.6  # word-embedding cosine above which a sentence word says the clai
 MAX_UNCOVERED = 2  # claim words a supporting sentence may leave unsaid
 CLOSE_SIMILARITY = 0.8  # a sentence this close in meaning may reword more of the claim
 EXTRA_UNCOVERED = 2
+CONTEXT_SENTENCES = 2  # sentences before a candidate that may name what it is about
+CONTEXT_CHARS = 600  # how far back to look for them
 
 _NAMED = ("entity", "title")
 _BLOCKING = frozenset({"figure", "date", "negation", "entity", "title"})
@@ -63,13 +66,15 @@ def judge(
 ) -> Judgement:
     """How one sentence bears on the claim (``stance`` None: it does not decide it)."""
     sentence = candidate.sentence.text
-    # The article's title is the sentence's context: "In version 3.7, X" is supported by "X"
-    # in an article titled "What's new in version 3.7".
-    # What contradicts must be in the sentence itself, though (a title's figure is not).
-    sources = [sentence, candidate.sentence.title]
+    # The article's title and the sentences just before are the sentence's context: "In
+    # version 3.7, X" is supported by "X" in an article titled "What's new in version 3.7",
+    # and a quote by the sentence before that names its speaker. What contradicts must be in
+    # the sentence itself, though (a title's figure is not).
+    context = f"{candidate.sentence.title} {preceding(article, candidate.sentence.start)}"
+    sources = [sentence, context]
     problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
     alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
-    contradictions = [p for p in alone if _contradicts(p, claim, sentence)]
+    contradictions = [p for p in alone if _contradicts(p, claim, sentence, context)]
     differing = {(p.kind, p.claim_part) for p in contradictions}
     blocking = [p for p in problems if p.kind in _BLOCKING]
     # Another figure for the same thing contradicts; but a sentence that also lacks the claim's
@@ -78,10 +83,10 @@ def judge(
     if (
         contradictions
         and all((p.kind, p.claim_part) in differing for p in blocking)
-        and _same_topic(claim, candidate, contradictions, words)
+        and _same_topic(claim, candidate, contradictions, words, context)
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
-    in_context = overlap(claim, f"{sentence} {candidate.sentence.title}")
+    in_context = overlap(claim, f"{sentence} {context}")
     if blocking or candidate.similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
         return Judgement(candidate, None, "")
     # A qualifier the sentence lacks ("only", "already", "every") changes what is claimed.
@@ -231,7 +236,7 @@ def _names(text: str) -> list[str]:
     return [" ".join(r) for r in runs if len(r) >= 2]
 
 
-def _contradicts(p: Problem, claim: str, sentence: str) -> bool:
+def _contradicts(p: Problem, claim: str, sentence: str, context: str = "") -> bool:
     if p.kind == "negation":
         return p.source_part is not None
     if p.kind in ("figure", "date"):
@@ -241,30 +246,42 @@ def _contradicts(p: Problem, claim: str, sentence: str) -> bool:
             and "than/about" not in p.detail
         )
     if p.kind in _NAMED:
-        return bool(_rival_names(claim, sentence, p.claim_part))
+        # A name the context gives ("Debian 1.1 Buzz" as the heading above) is not missing.
+        named = set(tokens(p.claim_part)) <= set(tokens(context)) if context else False
+        return not named and bool(_rival_names(claim, sentence, p.claim_part))
     return False
 
 
 def _rival_names(claim: str, sentence: str, missing: str) -> list[str]:
     """Names of the sentence, absent from the claim, that stand where the claim's ``missing``
-    name stands: next to the same words ("Jane Roe, head of the charity" for "John Doe
-    heads the charity"). A name elsewhere in the sentence is no rival."""
+    name stands: next to the same words in the same clause ("Jane Roe, head of the charity"
+    for "John Doe heads the charity"). A name elsewhere in the sentence is no rival, and
+    neither is a date or a title word."""
     claim_words = _plain_words(claim)
     claim_low = {w.lower().removesuffix("'s") for w in claim_words}
     claim_stems = set(tokens(claim))
-    around_missing = _neighbours(claim_words, missing)
+    around_missing: set[str] = set()
+    for clause in clauses(claim):
+        around_missing |= _neighbours(_plain_words(clause), missing)
     if not around_missing:
         return []
-    words = _plain_words(sentence)
     out = []
-    for i, bare in enumerate(words):
-        if i == 0 or not bare[:1].isupper() or not bare[1:2].islower():
-            continue
-        if bare.lower().removesuffix("'s") in claim_low or set(tokens(bare)) <= claim_stems:
-            continue
-        if _neighbours(words, bare) & around_missing:
-            out.append(bare)
+    first = True
+    for clause in clauses(sentence):
+        words = _plain_words(clause)
+        for i, bare in enumerate(words):
+            if (first and i == 0) or not bare[:1].isupper() or not bare[1:2].islower():
+                continue
+            low = bare.lower().removesuffix("'s")
+            if low in claim_low or set(tokens(bare)) <= claim_stems or low in _NOT_NAMES:
+                continue
+            if _neighbours(words, bare) & around_missing:
+                out.append(bare)
+        first = False
     return out
+
+
+_NOT_NAMES = MONTHS | WEEKDAYS | TEMPORAL | TITLES
 
 
 NEIGHBOURS = 2  # content words either side of a name that say what role it plays
@@ -285,11 +302,21 @@ def _neighbours(words: Sequence[str], name: str) -> set[str]:
     return (set(before[-NEIGHBOURS:]) | set(after[:NEIGHBOURS])) - own
 
 
+def preceding(article: str, start: int) -> str:
+    """The sentences of ``article`` just before offset ``start`` (at most CONTEXT_SENTENCES)."""
+    if not article or start <= 0:
+        return ""
+    head = article[max(0, start - CONTEXT_CHARS) : start]
+    spans = sentence_spans(head)
+    return " ".join(head[a:b] for a, b in spans[-CONTEXT_SENTENCES:])
+
+
 def _same_topic(
     claim: str,
     candidate: Candidate,
     contradictions: Sequence[Problem],
     words: WordSimilarity | None,
+    context: str,
 ) -> bool:
     """The sentence is about what the claim is about: the claim's words other than the
     differing ones are there (or said in other words, or in the article's title), and it is
@@ -306,7 +333,7 @@ def _same_topic(
     ]
     if not rest:
         return True
-    context = f"{candidate.sentence.text} {candidate.sentence.title}"
+    context = f"{candidate.sentence.text} {context}"
     present = content_words(context)
     missing = [w for w in rest if not set(tokens(w)) <= present]
     if words is not None:
