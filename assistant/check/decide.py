@@ -41,6 +41,8 @@ MAX_CANDIDATES = 6  # sentences judged per claim, best first
 SUPPORT_SIMILARITY = 0.6
 SUPPORT_OVERLAP = 0.5
 TOPIC_SIMILARITY = 0.5
+TOPIC_WEIGHT = 0.5  # of similarity against word coverage in how close a sentence's topic is
+TOPIC_SCORE = 0.6  # that closeness, above which a sentence is about what the claim is about
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
 NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
 SYNONYM = 0.6  # word-embedding cosine above which a sentence word says the claim's word
@@ -52,6 +54,7 @@ CONTEXT_CHARS = 600  # how far back to look for them
 
 _NAMED = ("entity", "title")
 _BLOCKING = frozenset({"figure", "date", "negation", "entity", "title"})
+_UNSAID = frozenset({"negation", "entity", "title"})
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,16 @@ def judge(
     # Another figure for the same thing contradicts; but a sentence that also lacks the claim's
     # other names and figures is about something else ("version 2.0 was released in 2000"
     # says nothing about when 2.5 was).
+    # What the sentence merely leaves unsaid (a name, a negated verb it words otherwise) does
+    # not stop it contradicting, when the rest of the claim is there (``_same_topic``).
+    unsaid = {
+        (p.kind, p.claim_part)
+        for p in blocking
+        if p.source_part is None and p.kind in _UNSAID
+    }
     if (
         contradictions
-        and all((p.kind, p.claim_part) in differing for p in blocking)
+        and all((p.kind, p.claim_part) in differing | unsaid for p in blocking)
         and _same_topic(claim, candidate, contradictions, words, context)
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
@@ -339,7 +349,11 @@ def _same_topic(
     if words is not None:
         missing = words.uncovered(missing, context)
     coverage = 1 - len(missing) / len(rest)
-    return coverage >= (NAMED_TOPIC_OVERLAP if named else TOPIC_OVERLAP)
+    if named:
+        return coverage >= NAMED_TOPIC_OVERLAP
+    # Closeness in meaning makes up for words said otherwise ("stayed open" / "had to close").
+    topic = TOPIC_WEIGHT * candidate.similarity + (1 - TOPIC_WEIGHT) * coverage
+    return coverage >= TOPIC_OVERLAP or topic >= TOPIC_SCORE
 
 
 def _describe(p: Problem, sentence: str) -> str:
