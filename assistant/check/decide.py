@@ -54,7 +54,6 @@ CONTEXT_CHARS = 600  # how far back to look for them
 
 _NAMED = ("entity", "title")
 _BLOCKING = frozenset({"figure", "date", "negation", "entity", "title"})
-_UNSAID = frozenset({"negation", "entity", "title"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,7 @@ class Judgement:
     candidate: Candidate
     stance: Stance | None
     detail: str = ""
+    gaps: int = 0  # claim words a supporting sentence leaves unsaid (reworded or missing)
 
 
 def judge(
@@ -84,11 +84,21 @@ def judge(
     # other names and figures is about something else ("version 2.0 was released in 2000"
     # says nothing about when 2.5 was).
     # What the sentence merely leaves unsaid (a name, a negated verb it words otherwise) does
-    # not stop it contradicting, when the rest of the claim is there (``_same_topic``).
+    # not stop it saying the opposite of the claim, when the rest of the claim is there
+    # (``_same_topic``). But another figure next to another name is another thing's figure
+    # ("the 18th meeting, in Rome" says nothing about where the 10th was).
+    opposite = all(p.kind == "negation" for p in contradictions)
     unsaid = {
         (p.kind, p.claim_part)
         for p in blocking
-        if p.source_part is None and p.kind in _UNSAID
+        if p.source_part is None
+        and (
+            p.kind == "negation"
+            or (
+                p.kind in _NAMED
+                and (opposite or not _rival_names(claim, sentence, p.claim_part))
+            )
+        )
     }
     if (
         contradictions
@@ -108,7 +118,7 @@ def judge(
     allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if candidate.similarity >= CLOSE_SIMILARITY else 0)
     if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
-    return Judgement(candidate, "supports", "")
+    return Judgement(candidate, "supports", "", gaps=len(uncovered))
 
 
 def judge_all(
@@ -154,11 +164,22 @@ class WordSimilarity:
 
 
 def verdict_of(judgements: Sequence[Judgement]) -> str:
-    """Support and contradiction from different articles disagree: ``conflicting``."""
+    """Support and contradiction from different articles disagree: ``conflicting``.
+
+    Only a sentence that says all of the claim stands against a contradiction: one that
+    leaves part of it unsaid (``gaps``) may be silent on exactly what the other contradicts.
+    """
     support = {j.candidate.sentence.article_id for j in judgements if j.stance == "supports"}
     against = {j.candidate.sentence.article_id for j in judgements if j.stance == "contradicts"}
     if support and against:
-        if support - against and against - support:
+        full = {
+            j.candidate.sentence.article_id
+            for j in judgements
+            if j.stance == "supports" and j.gaps == 0
+        }
+        if not full:
+            return "refuted"
+        if full - against and against - support:
             return "conflicting"
         # One article both ways (a plan and what happened): the closest in meaning decides.
         best = max((j for j in judgements if j.stance), key=lambda j: j.candidate.similarity)
