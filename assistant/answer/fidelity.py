@@ -269,9 +269,17 @@ def _opposite_problems(claim: Sequence[_Word], sources: Sequence[str]) -> list[P
                     best = (shared, opposite)
             opposite = best[1]
             if opposite is not None:
-                detail = f"the cited sentences say {opposite.text!r}, the opposite of {said.text!r}"
+                detail = f"the cited sentences say {opposite.text!r}, {OPPOSITE_OF} {said.text!r}"
                 problems.append(Problem("negation", said.text, opposite.text, detail))
     return problems
+
+
+OPPOSITE_OF = "the opposite of"
+
+
+def is_opposite(problem: Problem) -> bool:
+    """The problem is an opposite word (its clause already aligned), not a negator."""
+    return problem.kind == "negation" and OPPOSITE_OF in problem.detail
 
 
 def clauses(text: str) -> list[str]:

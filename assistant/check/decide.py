@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.fidelity import Problem, check_fidelity, clauses
+from assistant.answer.fidelity import Problem, check_fidelity, clauses, is_opposite
 from assistant.answer.lexicon import MONTHS, TEMPORAL, TITLES, WEEKDAYS
 from assistant.check.evidence import Candidate, content_words, overlap
 from assistant.text import STOPWORDS, WORD, sentence_spans, tokens
@@ -78,6 +78,16 @@ def judge(
     problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
     alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
     contradictions = [p for p in alone if _contradicts(p, claim, sentence, context)]
+    if any(p.kind == "negation" and not is_opposite(p) for p in contradictions):
+        # A negation must be where the claim's words are: "an unreleased version", in a long
+        # sentence's side clause, says nothing of whether the release the claim names was out.
+        clause = _aligned_clause(claim, sentence)
+        here = {(p.kind, p.claim_part) for p in check_fidelity(claim, [clause]).problems}
+        contradictions = [
+            p
+            for p in contradictions
+            if p.kind != "negation" or is_opposite(p) or (p.kind, p.claim_part) in here
+        ]
     differing = {(p.kind, p.claim_part) for p in contradictions}
     blocking = [p for p in problems if p.kind in _BLOCKING]
     # Another figure for the same thing contradicts; but a sentence that also lacks the claim's
@@ -331,6 +341,12 @@ def _neighbours(words: Sequence[str], name: str) -> set[str]:
     after = [t for w in words[i + 1 :] for t in tokens(w) if not t[:1].isdigit()]
     own = set(tokens(name))
     return (set(before[-NEIGHBOURS:]) | set(after[:NEIGHBOURS])) - own
+
+
+def _aligned_clause(claim: str, sentence: str) -> str:
+    """The clause of ``sentence`` that shares most content words with the claim."""
+    mine = content_words(claim)
+    return max(clauses(sentence), key=lambda c: len(mine & content_words(c)))
 
 
 def preceding(article: str, start: int) -> str:
