@@ -158,9 +158,16 @@ class WordSimilarity:
         theirs = sorted({w.lower() for w in WORD.findall(sentence) if w.lower() not in STOPWORDS})
         if not theirs:
             return list(words)
-        self._embed([w.lower() for w in words] + theirs)
+        # A hyphenated word is said when each of its parts is ("single-architecture" is not
+        # said by "architectures").
+        parts = {w: [p for p in w.lower().split("-") if len(p) > 1] or [w.lower()] for w in words}
+        self._embed([p for ps in parts.values() for p in ps] + theirs)
         matrix = np.stack([self._vectors[w] for w in theirs])
-        return [w for w in words if float((matrix @ self._vectors[w.lower()]).max()) < SYNONYM]
+        return [
+            w
+            for w in words
+            if any(float((matrix @ self._vectors[p]).max()) < SYNONYM for p in parts[w])
+        ]
 
     def _embed(self, words: Sequence[str]) -> None:
         missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
