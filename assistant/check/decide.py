@@ -37,7 +37,7 @@ Stance = Literal["supports", "contradicts"]
 # Set on eval/corpora/python_whatsnew and checked on eval/corpora/debian_history (never the
 # seeds); accuracy on both is flat across nearby values (see the claim eval in README).
 MIN_RELEVANCE = 0.35  # candidates below this are not evidence of anything
-MAX_CANDIDATES = 6  # sentences judged per claim, best first
+MAX_CANDIDATES = 10  # sentences judged per claim, best first
 SUPPORT_SIMILARITY = 0.6
 SUPPORT_OVERLAP = 0.5
 TOPIC_SIMILARITY = 0.5

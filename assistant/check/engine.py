@@ -29,7 +29,7 @@ from assistant.schema import Citation
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.store.retrieval import HybridRetriever
 
-PASSAGES_PER_CLAIM = 8
+PASSAGES_PER_CLAIM = 12
 
 
 class ClaimChecker:
