@@ -283,18 +283,31 @@ def is_opposite(problem: Problem) -> bool:
 
 
 def clauses(text: str) -> list[str]:
-    """The text cut at clause punctuation and at the conjunctions that join clauses."""
-    out: list[str] = []
+    """The text cut at clause punctuation and at the conjunctions that join clauses; a piece
+    of fewer than MIN_CLAUSE_WORDS words (a list item, an apposition) joins the next."""
+    pieces: list[str] = []
     for piece in re.split(r"[,;:()–—]", text):
         current: list[str] = []
         for token in piece.split():
             if token.lower().strip(".!?") in BOUNDARY_WORDS and current:
-                out.append(" ".join(current))
+                pieces.append(" ".join(current))
                 current = []
             current.append(token)
         if current:
-            out.append(" ".join(current))
+            pieces.append(" ".join(current))
+    out: list[str] = []
+    short = ""
+    for piece in pieces:
+        piece = f"{short} {piece}".strip()
+        short = piece if len(piece.split()) < MIN_CLAUSE_WORDS else ""
+        if not short:
+            out.append(piece)
+    if short:
+        out.append(short)
     return out or [text]
+
+
+MIN_CLAUSE_WORDS = 4
 
 
 def _parts(words: Sequence[_Word], negated: set[str]) -> list[tuple[str, _Word]]:

@@ -101,14 +101,12 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
                 counts.add(nxt.stem)
                 nouns.append(nxt.stem)
             k += 1
-        if not nouns and not unit:
-            # Nothing after it ("died at the age of 31"): the words before say what it counts.
-            for prev_word in reversed(words[max(0, i - 3) : i]):
-                if prev_word.low in BOUNDARY_WORDS or _value(prev_word) is not None:
-                    break
-                if prev_word.low not in STOPWORDS and prev_word.low not in MONTHS:
-                    counts.add(prev_word.stem)
-                    nouns.append(prev_word.stem)
+        if not nouns and not unit and i >= 2 and words[i - 1].low == "of":
+            # Nothing after it: "the age of 31" counts what the noun before "of" names.
+            head = words[i - 2]
+            if head.low not in STOPWORDS and _value(head) is None:
+                counts.add(head.stem)
+                nouns.append(head.stem)
         before = [x.low for x in words[max(0, i - 2) : i]]
         is_date = (
             (w.low.isdigit() and len(w.low) == 4 and 1800 <= value <= 2100)

@@ -30,7 +30,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer.fidelity import Problem, check_fidelity, clauses, is_opposite
 from assistant.answer.lexicon import MONTHS, TEMPORAL, TITLES, WEEKDAYS
 from assistant.check.evidence import Candidate, content_words, overlap
-from assistant.text import STOPWORDS, WORD, sentence_spans, tokens
+from assistant.text import STOPWORDS, WORD, numbers, sentence_spans, tokens
 
 Stance = Literal["supports", "contradicts"]
 
@@ -73,9 +73,14 @@ def judge(
     # version 3.7, X" is supported by "X" in an article titled "What's new in version 3.7",
     # and a quote by the sentence before that names its speaker. What contradicts must be in
     # the sentence itself, though (a title's figure is not).
-    context = f"{candidate.sentence.title} {preceding(article, candidate.sentence.start)}"
-    sources = [sentence, context]
-    problems = _relevant(check_fidelity(claim, sources).problems, claim, sentence, article)
+    title = candidate.sentence.title
+    context = f"{title} {preceding(article, candidate.sentence.start)}"
+    problems = _relevant(
+        check_fidelity(claim, [sentence, title]).problems, claim, sentence, article
+    )
+    # The sentences before may only name who or what the sentence is about: a name, or a
+    # figure when the sentence has none of its own ("This release added X" under "Version 8").
+    problems = [p for p in problems if not _named_in(p, context, sentence)]
     alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
     contradictions = [p for p in alone if _contradicts(p, claim, sentence, context)]
     if any(p.kind == "negation" and not is_opposite(p) for p in contradictions):
@@ -104,10 +109,7 @@ def judge(
         if p.source_part is None
         and (
             p.kind == "negation"
-            or (
-                p.kind in _NAMED
-                and (opposite or not _rival_names(claim, sentence, p.claim_part))
-            )
+            or (p.kind in _NAMED and (opposite or not _rival_names(claim, sentence, p.claim_part)))
         )
     }
     if (
@@ -116,7 +118,7 @@ def judge(
         and _same_topic(claim, candidate, contradictions, words, context)
     ):
         return Judgement(candidate, "contradicts", _describe(contradictions[0], sentence))
-    in_context = overlap(claim, f"{sentence} {context}")
+    in_context = overlap(claim, f"{sentence} {title}")
     if blocking or candidate.similarity < SUPPORT_SIMILARITY or in_context < SUPPORT_OVERLAP:
         return Judgement(candidate, None, "")
     # A qualifier the sentence lacks ("only", "already", "every") changes what is claimed.
@@ -194,10 +196,10 @@ def verdict_of(judgements: Sequence[Judgement]) -> str:
             for j in judgements
             if j.stance == "supports" and j.gaps == 0
         }
-        if not full:
-            return "refuted"
         if full - against and against - support:
             return "conflicting"
+        if not full and against - support:
+            return "refuted"
         # One article both ways (a plan and what happened): the closest in meaning decides.
         best = max((j for j in judgements if j.stance), key=lambda j: j.candidate.similarity)
         return "supported" if best.stance == "supports" else "refuted"
@@ -295,8 +297,7 @@ def _contradicts(p: Problem, claim: str, sentence: str, context: str = "") -> bo
         )
     if p.kind in _NAMED:
         # A name the context gives ("Debian 1.1 Buzz" as the heading above) is not missing.
-        named = set(tokens(p.claim_part)) <= set(tokens(context)) if context else False
-        return not named and bool(_rival_names(claim, sentence, p.claim_part))
+        return not _named_in(p, context) and bool(_rival_names(claim, sentence, p.claim_part))
     return False
 
 
@@ -348,6 +349,18 @@ def _neighbours(words: Sequence[str], name: str) -> set[str]:
     after = [t for w in words[i + 1 :] for t in tokens(w) if not t[:1].isdigit()]
     own = set(tokens(name))
     return (set(before[-NEIGHBOURS:]) | set(after[:NEIGHBOURS])) - own
+
+
+def _named_in(p: Problem, context: str, sentence: str = "") -> bool:
+    """A missing name or title of the claim that ``context`` gives (or a missing figure, when
+    the sentence gives none: then the context says which thing it is about)."""
+    if p.source_part is not None or not context:
+        return False
+    if p.kind in ("figure", "date") and numbers(sentence):
+        return False
+    if p.kind not in (*_NAMED, "figure", "date"):
+        return False
+    return set(tokens(p.claim_part)) <= set(tokens(context))
 
 
 def _aligned_clause(claim: str, sentence: str) -> str:
