@@ -43,12 +43,14 @@ SUPPORT_OVERLAP = 0.5
 TOPIC_SIMILARITY = 0.5
 TOPIC_WEIGHT = 0.5  # of similarity against word coverage in how close a sentence's topic is
 TOPIC_SCORE = 0.6  # that closeness, above which a sentence is about what the claim is about
+MIN_TOPIC_OVERLAP = 0.5  # coverage below which no closeness in meaning makes the same topic
 TOPIC_OVERLAP = 0.6  # share of the claim's words, apart from the differing part, in the sentence
 NAMED_TOPIC_OVERLAP = 0.8  # the same when the difference is a name
 SYNONYM = 0.6  # word-embedding cosine above which a sentence word says the claim's word
 MAX_UNCOVERED = 2  # claim words a supporting sentence may leave unsaid
 CLOSE_SIMILARITY = 0.8  # a sentence this close in meaning may reword more of the claim
 EXTRA_UNCOVERED = 2
+CONTEXT_UNCOVERED = 1  # claim words a sentence may leave unsaid when its context names the rest
 CONTEXT_SENTENCES = 2  # sentences before a candidate that may name what it is about
 CONTEXT_CHARS = 600  # how far back to look for them
 
@@ -80,7 +82,8 @@ def judge(
     )
     # The sentences before may only name who or what the sentence is about: a name, or a
     # figure when the sentence has none of its own ("This release added X" under "Version 8").
-    problems = [p for p in problems if not _named_in(p, context, sentence)]
+    from_context = [p for p in problems if _named_in(p, context, sentence)]
+    problems = [p for p in problems if p not in from_context]
     alone = _relevant(check_fidelity(claim, [sentence]).problems, claim, sentence, article)
     contradictions = [p for p in alone if _contradicts(p, claim, sentence, context)]
     if any(p.kind == "negation" and not is_opposite(p) for p in contradictions):
@@ -128,6 +131,8 @@ def judge(
     uncovered = words.uncovered(added, sentence) if words else added
     # The closer the whole sentence is in meaning, the more rewording it tolerates.
     allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if candidate.similarity >= CLOSE_SIMILARITY else 0)
+    if from_context:
+        allowed = CONTEXT_UNCOVERED  # leaning on the sentences before, it must say the rest
     if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
     return Judgement(candidate, "supports", "", gaps=len(uncovered))
@@ -410,7 +415,7 @@ def _same_topic(
         return coverage >= NAMED_TOPIC_OVERLAP
     # Closeness in meaning makes up for words said otherwise ("stayed open" / "had to close").
     topic = TOPIC_WEIGHT * candidate.similarity + (1 - TOPIC_WEIGHT) * coverage
-    return coverage >= TOPIC_OVERLAP or topic >= TOPIC_SCORE
+    return coverage >= TOPIC_OVERLAP or (coverage >= MIN_TOPIC_OVERLAP and topic >= TOPIC_SCORE)
 
 
 def _describe(p: Problem, sentence: str) -> str:
