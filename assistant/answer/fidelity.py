@@ -24,7 +24,6 @@ of any corpus. Figures and dates live in ``figures.py``, names and words here. P
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -52,6 +51,7 @@ from assistant.answer.lexicon import (
 )
 from assistant.text import (
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     WORD,
     canonical_abbreviations,
     normalize_number,
@@ -339,7 +339,9 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, w in enumerate(claim):
-        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in NEGATORS or w.stem in seen:
+        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in ORDINAL_WORDS:
+            continue  # figures are the figure rule's
+        if w.low in NEGATORS or w.stem in seen:
             continue
         if w.low in ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
             continue
