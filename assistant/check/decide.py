@@ -91,8 +91,11 @@ def judge(
     if any(p.kind == "negation" and not is_opposite(p) for p in contradictions):
         # A negation must be where the claim's words are: "an unreleased version", in a long
         # sentence's side clause, says nothing of whether the release the claim names was out.
-        clause = _aligned_clause(claim, sentence)
-        here = {(p.kind, p.claim_part) for p in check_fidelity(claim, [clause]).problems}
+        here = {
+            (p.kind, p.claim_part)
+            for clause in _aligned_clauses(claim, sentence)
+            for p in check_fidelity(claim, [clause]).problems
+        }
         contradictions = [
             p
             for p in contradictions
@@ -139,7 +142,10 @@ def judge(
     # The closer the whole sentence is in meaning, the more rewording it tolerates.
     allowed = MAX_UNCOVERED + (EXTRA_UNCOVERED if candidate.similarity >= CLOSE_SIMILARITY else 0)
     if from_context:
-        allowed = CONTEXT_UNCOVERED  # leaning on the sentences before, it must say the rest
+        # Leaning on the sentences before, the sentence itself must say most of the rest.
+        if candidate.overlap < SUPPORT_OVERLAP:
+            return Judgement(candidate, None, "")
+        allowed = CONTEXT_UNCOVERED
     if len(uncovered) > allowed:
         return Judgement(candidate, None, f"the article does not say {', '.join(uncovered)}")
     return Judgement(candidate, "supports", "", gaps=len(uncovered))
@@ -336,10 +342,12 @@ def _named_in(p: Problem, context: str, sentence: str = "") -> bool:
     return set(tokens(p.claim_part)) <= set(tokens(context))
 
 
-def _aligned_clause(claim: str, sentence: str) -> str:
-    """The clause of ``sentence`` that shares most content words with the claim."""
+def _aligned_clauses(claim: str, sentence: str) -> list[str]:
+    """The clauses of ``sentence`` that share most content words with the claim (ties kept)."""
     mine = content_words(claim)
-    return max(clauses(sentence), key=lambda c: len(mine & content_words(c)))
+    shared = [(len(mine & content_words(c)), c) for c in clauses(sentence)]
+    best = max(n for n, _ in shared)
+    return [c for n, c in shared if n == best]
 
 
 def preceding(article: str, start: int) -> str:
