@@ -45,9 +45,11 @@ browser-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check assistant tests
 
+# Tests run on one worker per core (at most 4: each holds its own embedding model and seeded
+# store); a module's tests stay on one worker, so its servers, apps and indexes are built once.
 test: $(STAMP) browser-deps  ## lint, then every test (unit, server, browser)
 	$(BIN)/ruff check assistant tests
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 clean:  ## remove the venv and the index (keeps uploaded articles in vectorstore/uploads/)
 	rm -rf $(VENV) .pytest_cache

@@ -212,9 +212,10 @@ def serve(host: str, port: int, model: str | None, top_k: int | None) -> None:
     """Start the web UI (Gradio) on HOST:PORT."""
     from assistant.factchecker import FactChecker
     from assistant.ui import serve as run_ui
-    from assistant.ui.network import check_host
+    from assistant.ui.network import check_host, check_port
 
     check_host(host)
+    check_port(host, port)
 
     def progress(message: str) -> None:
         click.echo(message)

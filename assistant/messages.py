@@ -53,10 +53,8 @@ def _explain_one(exc: BaseException) -> ModelError | None:
         return exc
     if isinstance(exc, lc.ContextOverflowError):
         return ModelError(CONTEXT_OVERFLOW, ui_message=_CONTEXT_OVERFLOW_UI)
-    if isinstance(exc, (openai.OpenAIError, lc.ModelError)):
-        return _openai_error(exc)
-    if isinstance(exc, httpx.HTTPError):
-        return _httpx_error(exc)
+    if isinstance(exc, (openai.OpenAIError, lc.ModelError, httpx.HTTPError)):
+        return _by_class(exc) or _by_status(exc)
     return None
 
 
@@ -64,44 +62,63 @@ def _error(cli: str, ui: str | None = None) -> ModelError:
     return ModelError(_one_line(cli), ui_message=_one_line(ui) if ui else None)
 
 
-def _openai_error(exc: BaseException) -> ModelError:
-    where = _server(exc)
-    detail = " ".join(_server_detail(exc).split())
-    if len(detail) > MAX_DETAIL:
-        detail = detail[: MAX_DETAIL - 1] + "…"
-    # Timeout before connection: openai's APITimeoutError subclasses APIConnectionError.
-    if isinstance(exc, (lc.ModelTimeoutError, openai.APITimeoutError)):
-        return _error(
-            f"the model server{where} did not answer in time (after retries); raise "
-            "ASSISTANT_REQUEST_TIMEOUT_S or try again",
-            f"the model server{where} did not answer in time; try again, or choose another "
-            "model under Settings",
-        )
-    if isinstance(exc, (lc.ModelConnectionError, openai.APIConnectionError)):
-        return _error(
-            f"cannot reach the model server{where}; check OPENAI_BASE_URL and that the server "
-            "is running",
-            f"cannot reach the model server{where}; choose “offline” under Settings, or try "
-            "again once the server is running",
-        )
-    if isinstance(exc, (lc.ModelAuthenticationError, openai.AuthenticationError)):
-        return _error(
-            f"the model server{where} rejected the API key (401); check OPENAI_API_KEY",
-            f"the model server{where} rejected the API key (401); choose “offline” under "
-            "Settings, or ask the operator to check the key",
-        )
-    if isinstance(exc, (lc.ModelPermissionDeniedError, openai.PermissionDeniedError)):
-        return _error(
-            f"the API key may not use this model (403){_colon(detail)}",
-            "the API key may not use this model (403); choose another model under Settings",
-        )
-    if isinstance(exc, (lc.ModelNotFoundError, openai.NotFoundError)):
-        return _error(
-            f"the model server{where} has no such model or endpoint (404){_colon(detail)}; check "
-            "--model / ASSISTANT_MODEL and OPENAI_BASE_URL (it usually ends in /v1)",
-            f"the model server{where} has no such model (404){_colon(detail)}; choose another "
-            "model under Settings",
-        )
+# Failures that read the same whichever client raised them: (classes, command-line line, web-UI
+# line), in the order they are tried (a timeout before connection: openai's APITimeoutError
+# subclasses APIConnectionError). ``{where}`` is " at http://host:port" when known, ``{detail}``
+# ": the server's own message" when it gave one.
+_UNREACHABLE = (
+    "cannot reach the model server{where}; check OPENAI_BASE_URL and that the server is running",
+    "cannot reach the model server{where}; choose “offline” under Settings, or try again once "
+    "the server is running",
+)
+_BY_CLASS: tuple[tuple[tuple[type[BaseException], ...], str, str | None], ...] = (
+    (
+        (lc.ModelTimeoutError, openai.APITimeoutError),
+        "the model server{where} did not answer in time (after retries); raise "
+        "ASSISTANT_REQUEST_TIMEOUT_S or try again",
+        "the model server{where} did not answer in time; try again, or choose another model "
+        "under Settings",
+    ),
+    ((lc.ModelConnectionError, openai.APIConnectionError), *_UNREACHABLE),
+    (
+        (lc.ModelAuthenticationError, openai.AuthenticationError),
+        "the model server{where} rejected the API key (401); check OPENAI_API_KEY",
+        "the model server{where} rejected the API key (401); choose “offline” under Settings, "
+        "or ask the operator to check the key",
+    ),
+    (
+        (lc.ModelPermissionDeniedError, openai.PermissionDeniedError),
+        "the API key may not use this model (403){detail}",
+        "the API key may not use this model (403); choose another model under Settings",
+    ),
+    (
+        (lc.ModelNotFoundError, openai.NotFoundError),
+        "the model server{where} has no such model or endpoint (404){detail}; check --model / "
+        "ASSISTANT_MODEL and OPENAI_BASE_URL (it usually ends in /v1)",
+        "the model server{where} has no such model (404){detail}; choose another model under "
+        "Settings",
+    ),
+    (
+        (httpx.TimeoutException,),
+        "the model server{where} did not answer in time; raise ASSISTANT_REQUEST_TIMEOUT_S or "
+        "try again",
+        "the model server{where} did not answer in time; try again",
+    ),
+    ((httpx.TransportError,), *_UNREACHABLE),
+)
+
+
+def _by_class(exc: BaseException) -> ModelError | None:
+    values = {"where": _server(exc), "detail": _colon(_detail(exc))}
+    for classes, cli, ui in _BY_CLASS:
+        if isinstance(exc, classes):
+            return _error(cli.format(**values), ui.format(**values) if ui else None)
+    return None
+
+
+def _by_status(exc: BaseException) -> ModelError:
+    """Failures whose line depends on what the server said, and anything else from a client."""
+    detail = _detail(exc)
     if isinstance(exc, (lc.ModelRateLimitError, openai.RateLimitError)):
         if "insufficient_quota" in f"{_code(exc)} {detail}":
             return _error(
@@ -145,22 +162,9 @@ def _openai_error(exc: BaseException) -> ModelError:
     return _error(f"the model call failed ({name}): {message}")
 
 
-def _httpx_error(exc: httpx.HTTPError) -> ModelError:
-    where = _server(exc)
-    if isinstance(exc, httpx.TimeoutException):
-        return _error(
-            f"the model server{where} did not answer in time; raise ASSISTANT_REQUEST_TIMEOUT_S "
-            "or try again",
-            f"the model server{where} did not answer in time; try again",
-        )
-    if isinstance(exc, httpx.TransportError):
-        return _error(
-            f"cannot reach the model server{where}; check OPENAI_BASE_URL and that the server "
-            "is running",
-            f"cannot reach the model server{where}; choose “offline” under Settings, or try "
-            "again once the server is running",
-        )
-    return _error(f"the model call failed ({type(exc).__name__}): {exc}")
+def _detail(exc: BaseException) -> str:
+    detail = " ".join(_server_detail(exc).split())
+    return detail if len(detail) <= MAX_DETAIL else detail[: MAX_DETAIL - 1] + "…"
 
 
 def _server(exc: BaseException) -> str:

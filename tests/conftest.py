@@ -7,10 +7,13 @@ removed so the offline path is what the suite tests.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +21,13 @@ import pytest
 from assistant.factchecker import FactChecker
 from assistant.settings import PROJECT_ROOT, Settings
 
+# Fixtures every module may use: the fake OpenAI server's (fake_server, openai_server,
+# openai_fc) and the shared web UI's (app_url, url, client).
+pytest_plugins = ("fake_openai", "ui_fixtures")
+
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
+CORPORA = PROJECT_ROOT / "eval" / "corpora"
 
 for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ASSISTANT_MODEL", "ASSISTANT_CHROMA_HOST"):
     os.environ.pop(_var, None)
@@ -39,10 +47,32 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the five seeds ingested once for the whole session (read-only for tests)."""
+    """A store with the five seeds ingested once for the whole session (read-only for tests).
+
+    Under pytest-xdist the first worker builds it in the run's shared temporary folder and every
+    worker copies it (milliseconds) instead of embedding the seeds again.
+    """
     store = tmp_path_factory.mktemp("seeded") / "store"
-    FactChecker(make_settings(store)).index  # noqa: B018 - builds the index on first use
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _build_seeded(store)
+        return store
+    shared = tmp_path_factory.getbasetemp().parent / "seeded-store"  # this run's, not a past one's
+    with (shared.parent / "seeded-store.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built").exists():
+            _build_seeded(shared)
+            (shared / "built").touch()
+    shutil.copytree(shared, store, ignore=shutil.ignore_patterns("built", "*.lock"))
     return store
+
+
+def _build_seeded(store: Path) -> None:
+    """Every part of the seeded store, the lexical index (synced on the first search) included,
+    so that no test finds it half-built and no test's first question writes to it."""
+    FactChecker(make_settings(store)).search("seeds")
+    for db in store.glob("lexical-*.sqlite3"):  # all of it in the file itself, none in a WAL
+        with contextlib.closing(sqlite3.connect(db)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +107,26 @@ def copy_seeded_store(seeded: Path, tmp_path: Path, name: str = "store") -> tupl
 def seeded_copy(seeded_store: Path, tmp_path: Path) -> tuple[Path, Path]:
     """(store, corpus): a writable seeded store over a writable copy of the seeds."""
     return copy_seeded_store(seeded_store, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def corpus_fact_checker(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], FactChecker]:
+    """``get(name)``: an offline FactChecker over eval/corpora/NAME/articles (read-only).
+
+    Each corpus is indexed once per session, in a store of its own, however many modules
+    (the answer gate, the claim gate) run their eval on it.
+    """
+    built: dict[str, FactChecker] = {}
+
+    def get(name: str) -> FactChecker:
+        if name not in built:
+            store = tmp_path_factory.mktemp(f"corpus-{name}") / "store"
+            built[name] = FactChecker(make_settings(store, seeds_dir=CORPORA / name / "articles"))
+        return built[name]
+
+    return get
 
 
 def seed_text(article_id: str) -> str:

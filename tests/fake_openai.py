@@ -45,9 +45,12 @@ import pytest
 
 from assistant.answer.judge import JUDGE_MARKER
 from assistant.answer.prompts import CONDENSE_MARKER
+from assistant.factchecker import FactChecker
 from assistant.offline.model import answer as offline_answer
 from assistant.offline.model import condense, parse_prompt
 from assistant.tokens import count_tokens
+
+from conftest import make_settings
 
 API_KEY = "sk-test-fake-openai"
 EMBEDDING_DIM = 256
@@ -617,6 +620,26 @@ def openai_server(fake_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
         yield fake_server
     fake_server.release.set()
     assert not net.refused, f"a test reached beyond 127.0.0.1: {net.refused}"
+
+
+def openai_checker(store: Path, server: FakeOpenAI, **overrides: Any) -> FactChecker:
+    """A FactChecker on the OpenAI path to ``server``: no retries and a short timeout, so a
+    scripted failure surfaces at once."""
+    options: dict[str, Any] = {
+        "openai_api_key": API_KEY,
+        "openai_base_url": server.base_url,
+        "model": "gpt-4o-mini",
+        "request_timeout_s": 10,
+        "max_retries": 0,
+        **overrides,
+    }
+    return FactChecker(make_settings(store, **options))
+
+
+@pytest.fixture(scope="module")
+def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:
+    """The module's OpenAI-path FactChecker over the session's seeded store (read-only)."""
+    return openai_checker(seeded_store, fake_server)
 
 
 # Installed into CLI subprocesses via a generated sitecustomize.py (see ``guard_env``).

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,25 +25,9 @@ from assistant.check.decide import MIN_RELEVANCE
 from assistant.check.model import MAX_SENTENCES
 from assistant.factchecker import FactChecker
 
-from conftest import make_settings
-
 pytestmark = pytest.mark.server
 
 CLAIM = "Japan said the ICBM was airborne for about 68 minutes."
-
-
-@pytest.fixture(scope="module")
-def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # noqa: F811
-    return FactChecker(
-        make_settings(
-            seeded_store,
-            openai_api_key=API_KEY,
-            openai_base_url=fake_server.base_url,
-            model="gpt-4o-mini",
-            request_timeout_s=10,
-            max_retries=0,
-        )
-    )
 
 
 def sentence_number(fc: FactChecker, claim: str, pattern: str) -> int:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from ui_fixtures import running_app
 
 from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.factchecker import FactChecker
@@ -18,17 +16,6 @@ from assistant.schema import Citation
 from assistant.ui.check_tab import claimreview_file, report_html
 
 CLAIM = "Japan said the ICBM was airborne for about 68 minutes."
-
-
-@pytest.fixture(scope="module")
-def url(fact_checker: FactChecker) -> Iterator[str]:
-    with running_app(fact_checker) as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def client(url: str) -> Client:
-    return Client(url, verbose=False)
 
 
 def test_check_endpoint_returns_the_same_json_as_the_cli(

@@ -20,15 +20,11 @@ from assistant.evaluation.claims import (
     check_claim_thresholds,
     check_claims_against_corpus,
     load_claims,
-    run_claims,
-    summarize,
 )
 from assistant.evaluation.cli import eval_command
 from assistant.evaluation.runner import load_sources
 from assistant.factchecker import FactChecker
 from assistant.settings import PROJECT_ROOT
-
-from conftest import make_settings
 
 CORPORA = PROJECT_ROOT / "eval" / "corpora"
 CORPUS_CLAIMS = sorted(CORPORA.glob("*/claims.jsonl"))
@@ -63,7 +59,7 @@ def test_a_not_enough_evidence_claim_with_evidence_is_rejected(tmp_path: Path) -
 
 def test_a_bad_evidence_regex_is_rejected(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "c.jsonl", {**GOOD, "evidence": ["opened (in"]})
-    with pytest.raises(EvalSetError, match="regex"):
+    with pytest.raises(EvalSetError, match="not a valid regular expression"):
         load_claims(path)
 
 
@@ -117,33 +113,6 @@ def test_kinds_claim_cannot_be_mixed_with_question_kinds(fact_checker: FactCheck
 
 def test_a_missing_threshold_block_fails_the_check() -> None:
     assert check_claim_thresholds({"verdict_accuracy": 1.0}, {"claims": {}}, "nowhere")
-
-
-# --- the gate ----------------------------------------------------------------------------------
-
-
-def _gate(fc: FactChecker, claims: Path, corpus: str) -> None:
-    cases = load_claims(claims)
-    results = run_claims(fc, cases, load_sources(fc))
-    summary = summarize(results)
-    thresholds = json.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))
-    failed = check_claim_thresholds(summary, thresholds, corpus)
-    assert not failed, "\n".join(failed) + f"\nwrong: {summary['failed']}"
-    assert summary["cited_verdicts"] == 1.0
-
-
-def test_offline_claim_checks_on_the_seeds_meet_their_thresholds(
-    fact_checker: FactChecker,
-) -> None:
-    _gate(fact_checker, SEED_CLAIMS, "seeds")
-
-
-@pytest.mark.parametrize("claims", CORPUS_CLAIMS, ids=lambda p: p.parent.name)
-def test_offline_claim_checks_on_another_corpus_meet_their_thresholds(
-    claims: Path, tmp_path: Path
-) -> None:
-    fc = FactChecker(make_settings(tmp_path / "store", seeds_dir=claims.parent / "articles"))
-    _gate(fc, claims, claims.parent.name)
 
 
 def test_every_corpus_with_claims_has_claim_thresholds() -> None:

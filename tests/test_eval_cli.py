@@ -61,15 +61,12 @@ def test_the_table_and_the_report_path_are_printed(
     assert "2 of 2 cases passed" in result.stdout and str(tmp_path / "r") in result.stdout
 
 
-def test_check_exits_1_with_a_line_for_each_metric_below_its_minimum(
-    fact_checker: FactChecker, tmp_path: Path
-) -> None:
+def check_conflict_cases(fc: FactChecker, tmp_path: Path, minimums: dict[str, float]) -> Result:
+    """``assistant eval --kinds conflict --check`` against these minimums for the conflict kind."""
     thresholds = tmp_path / "t.json"
-    thresholds.write_text(
-        json.dumps({"by_kind": {"conflict": {"conflict_coverage": 1.0, "quote_validity": 1.0}}})
-    )
-    result = run_cli(
-        fact_checker,
+    thresholds.write_text(json.dumps({"by_kind": {"conflict": minimums}}))
+    return run_cli(
+        fc,
         "--kinds",
         "conflict",
         "--check",
@@ -77,6 +74,14 @@ def test_check_exits_1_with_a_line_for_each_metric_below_its_minimum(
         str(thresholds),
         "--out",
         str(tmp_path / "r"),
+    )
+
+
+def test_check_exits_1_with_a_line_for_each_metric_below_its_minimum(
+    fact_checker: FactChecker, tmp_path: Path
+) -> None:
+    result = check_conflict_cases(
+        fact_checker, tmp_path, {"conflict_coverage": 1.0, "quote_validity": 1.0}
     )
     assert result.exit_code == 1
     failed = [line.split() for line in result.output.splitlines() if line.startswith("FAIL")]
@@ -87,18 +92,7 @@ def test_check_exits_1_with_a_line_for_each_metric_below_its_minimum(
 def test_check_passes_when_every_metric_meets_its_minimum(
     fact_checker: FactChecker, tmp_path: Path
 ) -> None:
-    thresholds = tmp_path / "t.json"
-    thresholds.write_text(json.dumps({"by_kind": {"conflict": {"quote_validity": 1.0}}}))
-    result = run_cli(
-        fact_checker,
-        "--kinds",
-        "conflict",
-        "--check",
-        "--thresholds",
-        str(thresholds),
-        "--out",
-        str(tmp_path / "r"),
-    )
+    result = check_conflict_cases(fact_checker, tmp_path, {"quote_validity": 1.0})
     assert result.exit_code == 0, result.output
     assert "check passed: 1 metric(s) meet their minimum" in result.output
 

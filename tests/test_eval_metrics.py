@@ -251,7 +251,7 @@ def test_an_answered_unanswerable_case_fails() -> None:
 
 
 def test_conflict_coverage_needs_each_side_cited_from_its_own_article() -> None:
-    sides = (Side((A,), r"7[,\s]?000"), Side((B,), r"7[,\s]?688"))
+    sides = (Side(articles=(A,), pattern=r"7[,\s]?000"), Side(articles=(B,), pattern=r"7[,\s]?688"))
     conflict = case(
         kind="conflict", gold_articles=(A, B), key_facts=(r"7[,\s]?000", r"7[,\s]?688"), sides=sides
     )

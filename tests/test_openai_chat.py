@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fake_openai import (  # noqa: F401 - fixtures
@@ -23,6 +22,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     invent_every_quote,
     invent_quote,
     loopback_only,
+    openai_checker,
     openai_server,
 )
 
@@ -37,23 +37,6 @@ QUESTION = "How far did the missile fly?"  # the faithful answer has three claim
 INVENTED = "Officials confirmed the launch was a complete and total failure."
 
 pytestmark = pytest.mark.server
-
-
-def checker(store: Path, server: FakeOpenAI, **overrides: Any) -> FactChecker:
-    options: dict[str, Any] = {
-        "openai_api_key": API_KEY,
-        "openai_base_url": server.base_url,
-        "model": "gpt-4o-mini",
-        "request_timeout_s": 10,
-        "max_retries": 0,
-    }
-    options.update(overrides)
-    return FactChecker(make_settings(store, **options))
-
-
-@pytest.fixture(scope="module")
-def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # noqa: F811
-    return checker(seeded_store, fake_server)
 
 
 def assert_citations_verified(fc: FactChecker, answer: Answer) -> None:
@@ -113,7 +96,7 @@ def test_function_calling_method_sends_a_forced_tool_call_and_reads_it(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, structured_output_method="function_calling")
+    fc = openai_checker(seeded_store, openai_server, structured_output_method="function_calling")
 
     answer = fc.ask(QUESTION)
 
@@ -245,7 +228,7 @@ def test_malformed_tool_call_arguments_become_a_refusal(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, structured_output_method="function_calling")
+    fc = openai_checker(seeded_store, openai_server, structured_output_method="function_calling")
     openai_server.script(Reply(text='{"refused": false, "claims": [{"text"'))
 
     answer = fc.ask(QUESTION)
@@ -261,7 +244,7 @@ def test_rate_limit_then_success_is_retried_transparently(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, max_retries=2)
+    fc = openai_checker(seeded_store, openai_server, max_retries=2)
     openai_server.script(Reply(status=429))
 
     answer = fc.ask(QUESTION)
@@ -274,7 +257,7 @@ def test_rate_limit_after_the_retries_is_one_clear_model_error(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, max_retries=1)
+    fc = openai_checker(seeded_store, openai_server, max_retries=1)
     openai_server.default = Reply(status=429)
 
     with pytest.raises(ModelError, match=r"rate limiting requests \(429\)") as caught:
@@ -288,7 +271,7 @@ def test_server_error_until_the_retries_run_out_is_a_model_error(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, max_retries=2)
+    fc = openai_checker(seeded_store, openai_server, max_retries=2)
     openai_server.default = Reply(status=500)
 
     with pytest.raises(ModelError, match=r"failed \(500\) and the retries ran out"):
@@ -301,7 +284,7 @@ def test_slow_server_past_the_timeout_is_a_model_error_not_a_hang(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, request_timeout_s=0.5, max_retries=0)
+    fc = openai_checker(seeded_store, openai_server, request_timeout_s=0.5, max_retries=0)
     openai_server.script(Reply(delay=30))
 
     started = time.monotonic()
@@ -315,7 +298,7 @@ def test_wrong_api_key_is_a_model_error_naming_the_key(
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, openai_api_key="sk-wrong")
+    fc = openai_checker(seeded_store, openai_server, openai_api_key="sk-wrong")
 
     with pytest.raises(ModelError, match=r"rejected the API key \(401\); check OPENAI_API_KEY"):
         fc.ask(QUESTION)
@@ -326,7 +309,7 @@ def test_unreachable_server_is_a_model_error_naming_the_address(
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
     port = free_port()
-    fc = checker(seeded_store, openai_server, openai_base_url=f"http://127.0.0.1:{port}/v1")
+    fc = openai_checker(seeded_store, openai_server, openai_base_url=f"http://127.0.0.1:{port}/v1")
 
     with pytest.raises(
         ModelError, match=f"cannot reach the model server at http://127.0.0.1:{port}"
@@ -372,7 +355,7 @@ def test_the_openai_path_only_connects_to_loopback(seeded_store: Path) -> None:
     server = FakeOpenAI().start()  # a fresh port, so the client opens new connections
     try:
         with loopback_only() as net:
-            fc = checker(seeded_store, server)
+            fc = openai_checker(seeded_store, server)
             answer = fc.ask(QUESTION)
             list(fc.stream(QUESTION))
     finally:

@@ -24,7 +24,7 @@ from fake_openai import (  # noqa: F401 - fixtures
 
 from assistant.schema import Answer
 
-from conftest import SEEDS, free_port
+from conftest import SEEDS
 
 pytestmark = pytest.mark.server
 
@@ -97,87 +97,61 @@ def test_cli_plain_answer_lists_sources(
     assert "Sources:" in result.stdout and "[2]" in result.stdout
 
 
-def test_cli_wrong_key_is_one_line_exit_1(
+@pytest.mark.parametrize(
+    ("reply", "env", "expected", "requests"),
+    [
+        pytest.param(
+            Reply(),
+            {"OPENAI_API_KEY": "sk-wrong"},
+            "error: the model server at {server} rejected the API key (401); check OPENAI_API_KEY",
+            1,
+            id="wrong-key",
+        ),
+        pytest.param(
+            Reply(),
+            {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"},  # the discard port: nothing listens
+            "error: cannot reach the model server at http://127.0.0.1:9; check OPENAI_BASE_URL "
+            "and that the server is running",
+            0,
+            id="unreachable",
+        ),
+        pytest.param(
+            Reply(status=429),
+            {"ASSISTANT_MAX_RETRIES": "1"},
+            "error: the model server is rate limiting requests (429) and the retries ran out; "
+            "wait and try again, or raise ASSISTANT_MAX_RETRIES",
+            2,
+            id="rate-limit-after-retries",
+        ),
+        pytest.param(
+            Reply(delay=30),
+            {"ASSISTANT_REQUEST_TIMEOUT_S": "0.5"},
+            "error: the model server at {server} did not answer in time (after retries); raise "
+            "ASSISTANT_REQUEST_TIMEOUT_S or try again",
+            1,
+            id="timeout",
+        ),
+    ],
+)
+def test_a_failing_model_server_is_one_line_exit_1(
     tmp_path: Path,
     seeded_store: Path,
     openai_server: FakeOpenAI,  # noqa: F811
+    reply: Reply,
+    env: dict[str, str],
+    expected: str,
+    requests: int,
 ) -> None:
+    openai_server.default = reply  # Reply(): the faithful answer
+
     result = run_cli(
-        "ask",
-        QUESTION,
-        tmp_path=tmp_path,
-        store=seeded_store,
-        server=openai_server,
-        OPENAI_API_KEY="sk-wrong",
+        "ask", QUESTION, tmp_path=tmp_path, store=seeded_store, server=openai_server, **env
     )
 
     assert result.returncode == 1
-    assert one_error_line(result) == (
-        f"error: the model server at http://127.0.0.1:{openai_server.port} rejected the API "
-        "key (401); check OPENAI_API_KEY"
-    )
-
-
-def test_cli_unreachable_server_is_one_line_exit_1(
-    tmp_path: Path,
-    seeded_store: Path,
-    openai_server: FakeOpenAI,  # noqa: F811
-) -> None:
-    port = free_port()
-    result = run_cli(
-        "ask",
-        QUESTION,
-        tmp_path=tmp_path,
-        store=seeded_store,
-        server=openai_server,
-        OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1",
-    )
-
-    assert result.returncode == 1
-    line = one_error_line(result)
-    assert line.startswith(f"error: cannot reach the model server at http://127.0.0.1:{port}")
-    assert "OPENAI_BASE_URL" in line
-
-
-def test_cli_rate_limit_after_retries_is_one_line_exit_1(
-    tmp_path: Path,
-    seeded_store: Path,
-    openai_server: FakeOpenAI,  # noqa: F811
-) -> None:
-    openai_server.default = Reply(status=429)
-
-    result = run_cli(
-        "ask",
-        QUESTION,
-        tmp_path=tmp_path,
-        store=seeded_store,
-        server=openai_server,
-        ASSISTANT_MAX_RETRIES="1",
-    )
-
-    assert result.returncode == 1
-    assert "rate limiting requests (429)" in one_error_line(result)
-    assert len(openai_server.answer_requests()) == 2
-
-
-def test_cli_timeout_is_one_line_exit_1(
-    tmp_path: Path,
-    seeded_store: Path,
-    openai_server: FakeOpenAI,  # noqa: F811
-) -> None:
-    openai_server.script(Reply(delay=30))
-
-    result = run_cli(
-        "ask",
-        QUESTION,
-        tmp_path=tmp_path,
-        store=seeded_store,
-        server=openai_server,
-        ASSISTANT_REQUEST_TIMEOUT_S="0.5",
-    )
-
-    assert result.returncode == 1
-    assert "did not answer in time" in one_error_line(result)
+    server = f"http://127.0.0.1:{openai_server.port}"
+    assert one_error_line(result) == expected.format(server=server)
+    assert len(openai_server.answer_requests()) == requests
 
 
 def test_cli_embedding_model_with_a_rejected_key_is_one_line_exit_1(

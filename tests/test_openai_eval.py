@@ -8,8 +8,6 @@ citations.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fake_openai import (  # noqa: F401 - fixtures
     API_KEY,
@@ -25,8 +23,6 @@ from assistant.evaluation.cases import select_cases
 from assistant.factchecker import FactChecker
 from assistant.settings import PROJECT_ROOT
 
-from conftest import make_settings
-
 pytestmark = pytest.mark.server
 
 INVENTED = "Officials confirmed the launch was a complete and total failure."
@@ -36,19 +32,6 @@ KINDS = ["single", "numeric", "conflict", "out_of_scope", "injection", "multi_tu
 def handful() -> list:
     cases = load_cases(PROJECT_ROOT / "eval" / "cases.jsonl")
     return [select_cases(cases, [kind], limit=1)[0] for kind in KINDS]
-
-
-@pytest.fixture
-def openai_fc(seeded_store: Path, openai_server: FakeOpenAI) -> FactChecker:  # noqa: F811
-    settings = make_settings(
-        seeded_store,
-        openai_api_key=API_KEY,
-        openai_base_url=openai_server.base_url,
-        model="gpt-4o-mini",
-        max_retries=0,
-        request_timeout_s=10,
-    )
-    return FactChecker(settings)
 
 
 def test_eval_over_http_scores_exactly_like_offline(

@@ -20,6 +20,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     Reply,
     fake_server,
     invent_every_quote,
+    openai_checker,
     openai_server,
 )
 
@@ -38,23 +39,6 @@ pytestmark = pytest.mark.server
 
 CASES = load_fidelity_cases()
 BY_ID = {c.id: c for c in CASES}
-
-
-def checker(store: Path, server: FakeOpenAI, **overrides: Any) -> FactChecker:
-    options: dict[str, Any] = {
-        "openai_api_key": API_KEY,
-        "openai_base_url": server.base_url,
-        "model": "gpt-4o-mini",
-        "request_timeout_s": 10,
-        "max_retries": 0,
-    }
-    options.update(overrides)
-    return FactChecker(make_settings(store, **options))
-
-
-@pytest.fixture(scope="module")
-def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # noqa: F811
-    return checker(seeded_store, fake_server)
 
 
 def ask_scripted(fc: FactChecker, server: FakeOpenAI, case: FidelityCase) -> Answer:
@@ -232,52 +216,56 @@ def test_the_prompt_shows_each_sentence_with_its_id(
 
 # --- the judge model ---------------------------------------------------------------------------
 
+JUDGED = BY_ID["exact-incheon"]
+SAYS_MORE = Reply(
+    text=json.dumps({"verdicts": [{"claim": 1, "supported": False, "reason": "says more"}]})
+)
+
+
+@pytest.fixture(scope="module")
+def judged_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # noqa: F811
+    """The OpenAI-path FactChecker with the judge model on."""
+    return openai_checker(seeded_store, fake_server, answer_judge=True)
+
+
+def script_judged(server: FakeOpenAI, *judge: Reply) -> None:
+    """The model answers ``JUDGED`` faithfully; then the judge replies as given."""
+    server.script(Reply(respond=lambda prompt: scripted_reply(JUDGED, prompt)), *judge)
+
 
 def test_the_judge_drops_a_claim_it_finds_unsupported(
-    seeded_store: Path,
+    judged_fc: FactChecker,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
-    case = BY_ID["exact-incheon"]
-    verdict = {"verdicts": [{"claim": 1, "supported": False, "reason": "says more"}]}
-    openai_server.script(
-        Reply(respond=lambda prompt: scripted_reply(case, prompt)),
-        Reply(text=json.dumps(verdict)),
-    )
+    script_judged(openai_server, SAYS_MORE)
 
-    answer = fc.ask(case.question)
+    answer = judged_fc.ask(JUDGED.question)
 
-    assert not shown_as_written(case.claim, answer.answer)
+    assert not shown_as_written(JUDGED.claim, answer.answer)
     assert answer.dropped[0].reason == "the judge model: says more"
     assert len(openai_server.answer_requests()) == 2  # the answer and one judge call
 
 
 def test_the_judge_keeps_what_it_finds_supported(
-    seeded_store: Path,
+    judged_fc: FactChecker,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
-    case = BY_ID["exact-incheon"]
-    openai_server.script(Reply(respond=lambda prompt: scripted_reply(case, prompt)))
+    script_judged(openai_server)
 
-    answer = fc.ask(case.question)
+    answer = judged_fc.ask(JUDGED.question)
 
-    assert shown_as_written(case.claim, answer.answer) and answer.status == "answered"
+    assert shown_as_written(JUDGED.claim, answer.answer) and answer.status == "answered"
 
 
 def test_a_failing_judge_leaves_a_note_and_the_rules_verdict(
-    seeded_store: Path,
+    judged_fc: FactChecker,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
-    case = BY_ID["exact-incheon"]
-    openai_server.script(
-        Reply(respond=lambda prompt: scripted_reply(case, prompt)), Reply(status=500)
-    )
+    script_judged(openai_server, Reply(status=500))
 
-    answer = fc.ask(case.question)
+    answer = judged_fc.ask(JUDGED.question)
 
-    assert shown_as_written(case.claim, answer.answer)
+    assert shown_as_written(JUDGED.claim, answer.answer)
     assert any("judge model could not be asked" in n for n in answer.notes)
 
 
@@ -288,18 +276,12 @@ def test_the_offline_path_has_no_judge(seeded_store: Path) -> None:
 
 
 def test_a_judged_stream_shows_the_answer_once_judged(
-    seeded_store: Path,
+    judged_fc: FactChecker,
     openai_server: FakeOpenAI,  # noqa: F811
 ) -> None:
-    fc = checker(seeded_store, openai_server, answer_judge=True)
-    case = BY_ID["exact-incheon"]
-    verdict = {"verdicts": [{"claim": 1, "supported": False, "reason": "says more"}]}
-    openai_server.script(
-        Reply(respond=lambda prompt: scripted_reply(case, prompt)),
-        Reply(text=json.dumps(verdict)),
-    )
+    script_judged(openai_server, SAYS_MORE)
 
-    snapshots = list(fc.stream(case.question))
+    snapshots = list(judged_fc.stream(JUDGED.question))
 
     assert len(snapshots) == 1
-    assert not shown_as_written(case.claim, snapshots[0].answer)
+    assert not shown_as_written(JUDGED.claim, snapshots[0].answer)

@@ -21,6 +21,7 @@ from fake_openai import (  # noqa: F401 - fixtures
     Reply,
     fake_server,
     invent_quote,
+    openai_checker,
     openai_server,
 )
 
@@ -29,27 +30,8 @@ from assistant.errors import ModelError
 from assistant.factchecker import FactChecker
 from assistant.schema import Answer
 
-from conftest import make_settings
-
 QUESTION = "How far did the missile fly?"  # three verified claims
 INVENTED = "Officials confirmed the launch was a complete and total failure."
-
-
-def checker(store: Path, server: FakeOpenAI, **overrides: Any) -> FactChecker:
-    options: dict[str, Any] = {
-        "openai_api_key": API_KEY,
-        "openai_base_url": server.base_url,
-        "model": "gpt-4o-mini",
-        "request_timeout_s": 10,
-        "max_retries": 0,
-    }
-    options.update(overrides)
-    return FactChecker(make_settings(store, **options))
-
-
-@pytest.fixture(scope="module")
-def openai_fc(seeded_store: Path, fake_server: FakeOpenAI) -> FactChecker:  # noqa: F811
-    return checker(seeded_store, fake_server)
 
 
 def assert_growing_and_verified(fc: FactChecker, snapshots: list[Answer]) -> None:
@@ -119,7 +101,7 @@ def test_stream_over_sse_grows_and_ends_with_what_ask_returns(
     openai_server: FakeOpenAI,  # noqa: F811
     method: str,
 ) -> None:
-    fc = checker(seeded_store, openai_server, structured_output_method=method)
+    fc = openai_checker(seeded_store, openai_server, structured_output_method=method)
 
     snapshots = list(fc.stream(QUESTION))
     answer = fc.ask(QUESTION)

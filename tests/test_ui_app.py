@@ -43,17 +43,6 @@ UNANSWERABLE = "Who won the 2024 US presidential election?"
 
 
 @pytest.fixture(scope="module")
-def url(fact_checker: FactChecker) -> Iterator[str]:
-    with running_app(fact_checker) as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def client(url: str) -> Client:
-    return Client(url, verbose=False)
-
-
-@pytest.fixture(scope="module")
 def writable(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> FactChecker:
     return writable_checker(seeded_store, tmp_path_factory.mktemp("ui-writable"))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -24,17 +23,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),
     pytest.mark.filterwarnings("ignore:.*copy keyword is deprecated"),
 ]
-
-
-@pytest.fixture(scope="module")
-def url(fact_checker: FactChecker) -> Iterator[str]:
-    with running_app(fact_checker) as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def client(url: str) -> Client:
-    return Client(url, verbose=False)
 
 
 def raw_call(url: str, api_name: str, body: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from assistant.schema import Answer, Citation, Conflict, PassageRef
 from assistant.store.index import ArticleEntry
 from assistant.ui import render
+from assistant.ui.evidence import CONTEXT_CHARS, evidence_html
 
 from conftest import SEED_IDS, seed_text
 
@@ -154,7 +155,7 @@ def test_conflict_shows_each_value_in_its_own_column_with_its_sources() -> None:
 def test_evidence_highlights_exactly_the_quoted_characters_in_context(
     missile_answer: Answer, corpus: render.Corpus
 ) -> None:
-    html = render.evidence_html(missile_answer, corpus, seed_text)
+    html = evidence_html(missile_answer, corpus, seed_text)
     marked = re.findall(r'<mark class="fc-mark">(.*?)</mark>', html)
     assert marked == [render.esc(MISSILE_QUOTE)]
     text = seed_text(AFP)
@@ -169,18 +170,18 @@ def test_evidence_without_a_prompt_passage_shows_a_margin_on_word_boundaries(
     missile_answer: Answer, corpus: render.Corpus
 ) -> None:
     answer = missile_answer.model_copy(update={"passages": []})
-    html = render.evidence_html(answer, corpus, seed_text)
+    html = evidence_html(answer, corpus, seed_text)
     context = re.search(r'<div class="fc-context">(.*?)</div>', html).group(1)
     assert context.startswith("…") and context.endswith("…")
     shown = re.sub(r"<[^>]+>", "", context)
-    assert len(shown) - len(MISSILE_QUOTE) > 2 * render.CONTEXT_CHARS - 60
+    assert len(shown) - len(MISSILE_QUOTE) > 2 * CONTEXT_CHARS - 60
     assert not shown[1].isspace() and not shown[-2].isspace()
 
 
 def test_evidence_for_a_changed_article_says_so_instead_of_a_wrong_highlight(
     missile_answer: Answer, corpus: render.Corpus
 ) -> None:
-    html = render.evidence_html(missile_answer, corpus, lambda _id: "entirely different text")
+    html = evidence_html(missile_answer, corpus, lambda _id: "entirely different text")
     assert "has changed since the answer" in html
     assert render.esc(MISSILE_QUOTE) in html
 
@@ -192,7 +193,7 @@ def test_refused_answer_evidence_names_the_articles_searched() -> None:
         refused=True,
         passages=[PassageRef(number=1, article_id=AFP, title="AFP report", start=0, end=10)],
     )
-    html = render.evidence_html(answer, render.Corpus.of([]), seed_text)
+    html = evidence_html(answer, render.Corpus.of([]), seed_text)
     assert "Not in the articles" in html and "AFP report" in html
 
 
@@ -201,7 +202,7 @@ def test_hostile_article_text_renders_as_inert_text_in_chat_and_evidence() -> No
     evil = entry("evil", PAYLOAD, PAYLOAD, PAYLOAD)
     corpus = render.Corpus.of([evil])
     chat = render.answer_html(answer, corpus)
-    panel = render.evidence_html(answer, corpus, lambda _id: PAYLOAD)
+    panel = evidence_html(answer, corpus, lambda _id: PAYLOAD)
     for fragment in (chat, panel):
         assert_inert(fragment)
         assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in fragment

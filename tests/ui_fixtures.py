@@ -10,8 +10,9 @@ import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
@@ -20,6 +21,9 @@ from assistant.factchecker import FactChecker
 from assistant.offline.model import OfflineChatModel
 
 from conftest import free_port, make_settings
+
+if TYPE_CHECKING:
+    from gradio_client import Client
 
 # An article whose sentences carry HTML and template syntax. The offline model quotes the first
 # sentence for ZEBRA_QUESTION, so the payload reaches both the chat and the evidence panel.
@@ -62,6 +66,28 @@ def running_app(
         yield url
     finally:
         app.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(fact_checker: FactChecker) -> Iterator[str]:
+    """The UI over the session's read-only FactChecker, started once for every module that
+    only reads through it (each start costs seconds of Gradio set-up)."""
+    with running_app(fact_checker) as address:
+        yield address
+
+
+@pytest.fixture(scope="session")
+def url(app_url: str) -> str:
+    """The shared UI's address; a module that needs its own app defines its own ``url``."""
+    return app_url
+
+
+@pytest.fixture(scope="session")
+def client(app_url: str) -> Client:
+    """A Gradio client of the shared UI."""
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
 
 
 def writable_checker(

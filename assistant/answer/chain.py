@@ -7,9 +7,9 @@ the model's reply as it is generated; each claim is verified once, as soon as it
 and the final answer is composed from those same checks, so the last snapshot is exactly what
 ``invoke`` returns.
 
-The prompt is sized to the model: passages are added in rank order while the whole prompt
-(instructions, question, passages) plus room for the reply fits the model's context window,
-and never beyond ``context_token_budget``. A failing model client surfaces as one ``ModelError``
+The prompt is sized to the model (``budget.PromptBudget``): passages are added in rank order
+while the whole prompt (instructions, question, passages) plus room for the reply fits the
+model's context window, and never beyond ``context_token_budget``. A failing model client surfaces as one ``ModelError``
 line, whatever the client library wrapped it in.
 """
 
@@ -27,9 +27,10 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
+from assistant.answer.budget import PromptBudget
 from assistant.answer.compose import ClaimChecks, compose_answer, refusal
 from assistant.answer.guard import find_injection
-from assistant.answer.history import HISTORY_TOKENS, MESSAGE_OVERHEAD_TOKENS, trim_history
+from assistant.answer.history import trim_history
 from assistant.answer.judge import Judge
 from assistant.answer.prompts import (
     answer_prompt,
@@ -54,13 +55,11 @@ from assistant.answer.structured import (
 from assistant.answer.verify import VerifiedClaim, sentence_index
 from assistant.errors import AssistantError, ModelError
 from assistant.messages import explain
-from assistant.models import ANSWER_RESERVE_TOKENS, context_window, counting_model
 from assistant.schema import Answer, ModelAnswer, PassageRef
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.store.rerank import rerank
 from assistant.store.retrieval import HybridRetriever
 from assistant.store.splitting import Passage
-from assistant.tokens import count_tokens
 
 INJECTION_NOTE = (
     "The question contains instructions to the assistant ({phrase!r}); it answers only from "
@@ -71,9 +70,6 @@ INJECTION_REFUSAL = (
 )
 MALFORMED_NOTE = "The model's reply was not a valid structured answer ({reason})."
 JUDGE_FAILED_NOTE = "The judge model could not be asked ({reason}); claims were checked by rules."
-
-REPLY_PRIMING_TOKENS = 3
-CONDENSE_RESERVE_TOKENS = 256
 
 
 @dataclass
@@ -140,8 +136,7 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         self.model_name = model_name
         self.structured = StructuredAnswer(model, method)
         self.judge = judge
-        self.window = context_window(model_name, getattr(settings, "model_context_tokens", None))
-        self.token_model = counting_model(model_name)
+        self.budget = PromptBudget.of(settings, model_name)
         self.prepare: Runnable[AnswerState, AnswerState] = (
             _step(self._condense, "condense")
             | _step(self._guard, "guard")
@@ -199,14 +194,8 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
         """The standalone question for a follow-up, and the tokens the condensing used."""
         if not x.history:
             return dataclasses.replace(x, standalone=x.question)
-        template = load_prompt(self.settings.prompts_dir, "condense.md")
-        fixed = count_tokens(template, self.token_model) + count_tokens(
-            x.question, self.token_model
-        )
-        budget = min(
-            HISTORY_TOKENS, self.window - fixed - CONDENSE_RESERVE_TOKENS - _margin(self.window)
-        )
-        history = trim_history(x.history, budget, self.token_model)
+        budget = self.budget.history(x.question)
+        history = trim_history(x.history, budget, self.budget.token_model)
         chain = condense_prompt(self.settings.prompts_dir) | self.model
         message = chain.invoke({"history": format_history(history), "question": x.question}, config)
         text = message.text.strip().strip('"').strip()
@@ -223,11 +212,11 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             return x
         k = x.top_k or self.settings.top_k
         hits = rerank(self.retriever.index, x.standalone, self.retriever.search(x.standalone, k), k)
-        budget = self.passage_budget(x.standalone)
-        kept = fit_passages([h.passage for h in hits], budget, self.token_model)
+        budget = self.budget.passages(x.standalone)
+        kept = fit_passages([h.passage for h in hits], budget, self.budget.token_model)
         if hits and not kept:
             raise ModelError(
-                f"the model's context of {self.window} tokens leaves no room for the article "
+                f"the model's context of {self.budget.window} tokens leaves no room for the article "
                 "passages after the instructions and the question; set "
                 "ASSISTANT_MODEL_CONTEXT_TOKENS if the server allows more"
             )
@@ -239,19 +228,6 @@ class AnswerChain(Runnable[dict[str, Any], Answer]):
             texts=texts,
             index=sentence_index(kept, texts),
             checks=ClaimChecks(kept, texts),
-        )
-
-    def passage_budget(self, question: str) -> int:
-        """Tokens the numbered passages may take so that the whole prompt fits the model."""
-        fixed = self._prompt_tokens({"passages": "", "question": question})
-        reserve = min(ANSWER_RESERVE_TOKENS, self.window // 4)
-        room = self.window - fixed - reserve - _margin(self.window)
-        return max(0, min(self.settings.context_token_budget, room))
-
-    def _prompt_tokens(self, values: dict[str, str]) -> int:
-        messages = answer_prompt(self.settings.prompts_dir).format_messages(**values)
-        return REPLY_PRIMING_TOKENS + sum(
-            MESSAGE_OVERHEAD_TOKENS + count_tokens(m.text, self.token_model) for m in messages
         )
 
     def _prompt(self, x: AnswerState) -> PromptValue:
@@ -398,8 +374,3 @@ def model_errors() -> Iterator[None]:
         if known is None:
             raise
         raise known from exc
-
-
-def _margin(window: int) -> int:
-    """Slack for tokenizers that count differently from ours (local models, o200k fallback)."""
-    return min(window // 20, 2_048)

@@ -12,9 +12,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from assistant.errors import InputError
 
@@ -33,57 +43,109 @@ KINDS: tuple[str, ...] = (
 ANSWERABLE_KINDS = frozenset({"single", "multi_article", "numeric", "conflict", "false_premise"})
 UNANSWERABLE_KINDS = frozenset({"out_of_scope", "near_miss", "injection"})
 
-_REQUIRED = ("id", "kind", "question", "answerable", "gold_articles", "key_facts")
-_OPTIONAL = ("history", "sides", "note")
-_ROLES = frozenset({"user", "assistant"})
-
 
 class EvalSetError(InputError):
     """The eval set (or a filter on it) cannot be used as given."""
 
 
-@dataclass(frozen=True)
-class Side:
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value.strip()
+
+
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern, re.I)
+    except re.error as exc:
+        raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+    return pattern
+
+
+def one_of(what: str, choices: Sequence[str]) -> AfterValidator:
+    """A check that a value is one of ``choices``; the error lists them."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"unknown {what} {value!r} (one of: {', '.join(choices)})")
+        return value
+
+    return AfterValidator(check)
+
+
+Text = Annotated[StrictStr, AfterValidator(_non_empty)]
+Regex = Annotated[Text, AfterValidator(_regex)]
+
+
+class StrictModel(BaseModel):
+    """Frozen, and no keys beyond the declared ones: a misspelt key is an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Turn(StrictModel):
+    role: Literal["user", "assistant"]
+    content: Text
+
+
+class Side(StrictModel):
     """One side of a disagreement: the articles that state it and the pattern of its value."""
 
-    articles: tuple[str, ...]
-    pattern: str
+    articles: tuple[Text, ...] = Field(min_length=1)
+    pattern: Regex
 
 
-@dataclass(frozen=True)
-class Case:
-    id: str
-    kind: str
-    question: str
-    answerable: bool
-    gold_articles: tuple[str, ...]
-    key_facts: tuple[str, ...]
-    history: tuple[tuple[str, str], ...] = ()
+class Case(StrictModel):
+    id: Text
+    kind: Annotated[Text, one_of("kind", KINDS)]
+    question: Text
+    answerable: StrictBool
+    gold_articles: tuple[Text, ...]
+    key_facts: tuple[Regex, ...]
+    history: tuple[Turn, ...] = ()
     sides: tuple[Side, ...] = ()
-    note: str = ""
-    line: int = field(default=0, compare=False)
+    note: StrictStr = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        """The rules between fields: answerability, gold and facts, history and sides by kind."""
+        kind, answerable, gold = self.kind, self.answerable, self.gold_articles
+        if kind in ANSWERABLE_KINDS and not answerable:
+            raise ValueError(f"{kind} cases are answerable; set answerable to true")
+        if kind in UNANSWERABLE_KINDS and answerable:
+            raise ValueError(f"{kind} cases must be refused; set answerable to false")
+        if answerable and (not gold or not self.key_facts):
+            raise ValueError("an answerable case needs at least one gold article and one key fact")
+        if not answerable and (gold or self.key_facts):
+            raise ValueError(
+                "an unanswerable case has no gold articles or key facts; leave both empty"
+            )
+        if kind == "multi_article" and len(set(gold)) < 2:
+            raise ValueError("a multi_article case needs two or more gold articles")
+        if (kind == "multi_turn") != bool(self.history):
+            raise ValueError(
+                "a multi_turn case needs a history of earlier turns"
+                if kind == "multi_turn"
+                else "only multi_turn cases have a history"
+            )
+        if kind != "conflict" and self.sides:
+            raise ValueError("only conflict cases have sides")
+        if kind == "conflict" and len(self.sides) < 2:
+            raise ValueError("a conflict case needs 'sides': two or more sides of the disagreement")
+        for i, side in enumerate(self.sides):
+            outside = [a for a in side.articles if a not in gold]
+            if outside:
+                raise ValueError(
+                    f"sides[{i}] names {', '.join(outside)}, which is not in gold_articles"
+                )
+        return self
 
     def history_messages(self) -> list[dict[str, str]]:
-        return [{"role": role, "content": content} for role, content in self.history]
+        return [turn.model_dump() for turn in self.history]
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "kind": self.kind,
-            "question": self.question,
-            "answerable": self.answerable,
-            "gold_articles": list(self.gold_articles),
-            "key_facts": list(self.key_facts),
-        }
-        if self.history:
-            data["history"] = self.history_messages()
-        if self.sides:
-            data["sides"] = [
-                {"articles": list(s.articles), "pattern": s.pattern} for s in self.sides
-            ]
-        if self.note:
-            data["note"] = self.note
-        return data
+        """The case as its line in the eval set (optional keys only when set)."""
+        return self.model_dump(mode="json", exclude_defaults=True)
 
 
 def json_lines(path: Path, missing: str) -> Iterator[tuple[str, int, Any]]:
@@ -111,155 +173,67 @@ def json_lines(path: Path, missing: str) -> Iterator[tuple[str, int, Any]]:
         yield where, number, data
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_models(path: Path, model: type[M], noun: str, missing: str) -> list[M]:
+    """Every line of a JSON-lines file as ``model`` (a ``noun``), ids unique; errors name the line."""
+    items: list[M] = []
+    seen: dict[str, int] = {}
+    for where, number, data in json_lines(path, missing):
+        item = parse_model(model, data, where, noun)
+        item_id = str(item.id)
+        if item_id in seen:
+            raise EvalSetError(
+                f"{where}: duplicate id {item_id!r} (first used on line {seen[item_id]})"
+            )
+        seen[item_id] = number
+        items.append(item)
+    if not items:
+        raise EvalSetError(f"{path}: no {noun}s (expected one JSON object per line)")
+    return items
+
+
+def parse_model(model: type[M], data: Any, where: str, noun: str) -> M:
+    """``data`` as ``model``; the first problem becomes one line naming ``where`` and the id."""
+    if not isinstance(data, dict):
+        raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    if isinstance(data.get("id"), str) and data["id"].strip():
+        where = f"{where} ({noun} {data['id'].strip()})"
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise EvalSetError(f"{where}: {_first_problem(exc, model)}") from None
+
+
+def _first_problem(exc: ValidationError, model: type[BaseModel]) -> str:
+    errors = exc.errors()
+    missing = [_where(e["loc"]) for e in errors if e["type"] == "missing"]
+    if missing:
+        return f"missing key(s) {', '.join(missing)}"
+    unknown = [_where(e["loc"]) for e in errors if e["type"] == "extra_forbidden"]
+    if unknown:
+        allowed = ", ".join(model.model_fields)
+        return f"unknown key(s) {', '.join(unknown)} (allowed: {allowed})"
+    first = errors[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    where = _where(first["loc"])
+    return f"{where}: {message}" if where else message
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """``("sides", 0, "pattern")`` as ``sides[0].pattern``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def load_cases(path: Path | str) -> list[Case]:
     """Read and validate the eval set; raises ``EvalSetError`` naming the first bad line."""
     path = Path(path)
     missing = f"eval set {path} not found (pass --cases PATH to use another file)"
-    cases: list[Case] = []
-    seen: dict[str, int] = {}
-    for where, number, data in json_lines(path, missing):
-        case = parse_case(data, where, number)
-        if case.id in seen:
-            raise EvalSetError(
-                f"{where}: duplicate id {case.id!r} (first used on line {seen[case.id]})"
-            )
-        seen[case.id] = number
-        cases.append(case)
-    if not cases:
-        raise EvalSetError(f"{path}: no cases (expected one JSON object per line)")
-    return cases
-
-
-def parse_case(data: Any, where: str = "case", line: int = 0) -> Case:
-    """One case from its JSON object; every problem is reported with ``where`` and the case id."""
-    if not isinstance(data, dict):
-        raise EvalSetError(f"{where}: expected a JSON object, got {type(data).__name__}")
-    if isinstance(data.get("id"), str) and data["id"].strip():
-        where = f"{where} (case {data['id']})"
-    missing = [k for k in _REQUIRED if k not in data]
-    if missing:
-        raise EvalSetError(f"{where}: missing key(s) {', '.join(missing)}")
-    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
-        raise EvalSetError(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {allowed})")
-
-    case_id = _text(data["id"], "id", where)
-    kind = _text(data["kind"], "kind", where)
-    if kind not in KINDS:
-        raise EvalSetError(f"{where}: unknown kind {kind!r} (one of: {', '.join(KINDS)})")
-    question = _text(data["question"], "question", where)
-    answerable = data["answerable"]
-    if not isinstance(answerable, bool):
-        raise EvalSetError(f"{where}: answerable must be true or false, got {answerable!r}")
-    if kind in ANSWERABLE_KINDS and not answerable:
-        raise EvalSetError(f"{where}: {kind} cases are answerable; set answerable to true")
-    if kind in UNANSWERABLE_KINDS and answerable:
-        raise EvalSetError(f"{where}: {kind} cases must be refused; set answerable to false")
-    gold = tuple(_text_list(data["gold_articles"], "gold_articles", where))
-    facts = tuple(_text_list(data["key_facts"], "key_facts", where))
-    for i, pattern in enumerate(facts):
-        _check_regex(pattern, f"key_facts[{i}]", where)
-    if answerable and (not gold or not facts):
-        raise EvalSetError(
-            f"{where}: an answerable case needs at least one gold article and one key fact"
-        )
-    if not answerable and (gold or facts):
-        raise EvalSetError(
-            f"{where}: an unanswerable case has no gold articles or key facts; leave both empty"
-        )
-    if kind == "multi_article" and len(set(gold)) < 2:
-        raise EvalSetError(f"{where}: a multi_article case needs two or more gold articles")
-
-    history = _history(data.get("history"), kind, where)
-    sides = _sides(data.get("sides"), kind, gold, where)
-    note = data.get("note") or ""
-    if not isinstance(note, str):
-        raise EvalSetError(f"{where}: note must be a string")
-    return Case(
-        id=case_id,
-        kind=kind,
-        question=question,
-        answerable=answerable,
-        gold_articles=gold,
-        key_facts=facts,
-        history=history,
-        sides=sides,
-        note=note,
-        line=line,
-    )
-
-
-def _text(value: Any, key: str, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise EvalSetError(f"{where}: {key} must be a non-empty string")
-    return value.strip()
-
-
-def _text_list(value: Any, key: str, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise EvalSetError(f"{where}: {key} must be a list of non-empty strings")
-    return [v.strip() for v in value]
-
-
-def _check_regex(pattern: str, key: str, where: str) -> None:
-    try:
-        re.compile(pattern, re.I)
-    except re.error as exc:
-        raise EvalSetError(
-            f"{where}: {key} {pattern!r} is not a valid regular expression ({exc})"
-        ) from None
-
-
-def _history(value: Any, kind: str, where: str) -> tuple[tuple[str, str], ...]:
-    if value is None:
-        if kind == "multi_turn":
-            raise EvalSetError(f"{where}: a multi_turn case needs a history of earlier turns")
-        return ()
-    if kind != "multi_turn":
-        raise EvalSetError(f"{where}: only multi_turn cases have a history")
-    if not isinstance(value, list) or not value:
-        raise EvalSetError(f"{where}: history must be a non-empty list of {{role, content}}")
-    turns = []
-    for i, turn in enumerate(value):
-        if (
-            not isinstance(turn, dict)
-            or turn.get("role") not in _ROLES
-            or not isinstance(turn.get("content"), str)
-            or not turn["content"].strip()
-        ):
-            raise EvalSetError(
-                f"{where}: history[{i}] must be {{'role': 'user'|'assistant', 'content': text}}"
-            )
-        turns.append((turn["role"], turn["content"]))
-    return tuple(turns)
-
-
-def _sides(value: Any, kind: str, gold: Sequence[str], where: str) -> tuple[Side, ...]:
-    if value is None:
-        if kind == "conflict":
-            raise EvalSetError(f"{where}: a conflict case needs 'sides' (two or more)")
-        return ()
-    if kind != "conflict":
-        raise EvalSetError(f"{where}: only conflict cases have sides")
-    if not isinstance(value, list) or len(value) < 2:
-        raise EvalSetError(f"{where}: sides must list two or more sides of the disagreement")
-    sides = []
-    for i, side in enumerate(value):
-        if not isinstance(side, dict) or set(side) != {"articles", "pattern"}:
-            raise EvalSetError(f"{where}: sides[{i}] must be {{'articles': [...], 'pattern': ...}}")
-        articles = _text_list(side["articles"], f"sides[{i}].articles", where)
-        if not articles:
-            raise EvalSetError(f"{where}: sides[{i}].articles is empty")
-        outside = [a for a in articles if a not in gold]
-        if outside:
-            raise EvalSetError(
-                f"{where}: sides[{i}] names {', '.join(outside)}, which is not in gold_articles"
-            )
-        pattern = _text(side["pattern"], f"sides[{i}].pattern", where)
-        _check_regex(pattern, f"sides[{i}].pattern", where)
-        sides.append(Side(tuple(articles), pattern))
-    return tuple(sides)
+    return load_models(path, Case, "case", missing)
 
 
 def select_cases(

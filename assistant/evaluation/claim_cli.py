@@ -28,11 +28,11 @@ from assistant.evaluation.claims import (
     summarize,
     write_claim_report,
 )
+from assistant.evaluation.options import SEED_CORPUS, RunOptions, corpus_settings
 from assistant.settings import PROJECT_ROOT
 
 SEED_CLAIMS = PROJECT_ROOT / "eval" / "claims.jsonl"
 CORPORA = PROJECT_ROOT / "eval" / "corpora"
-SEEDS = "seeds"
 
 
 def corpus_of(claims_path: Path) -> tuple[str, Path]:
@@ -40,61 +40,42 @@ def corpus_of(claims_path: Path) -> tuple[str, Path]:
     folder = claims_path.resolve().parent
     if folder.parent == CORPORA.resolve() and (folder / "articles").is_dir():
         return folder.name, folder / "articles"
-    return SEEDS, PROJECT_ROOT / "seeds"
+    return SEED_CORPUS, PROJECT_ROOT / "seeds"
 
 
 def claim_fact_checker(corpus: str, articles: Path, model: str | None = None) -> Any:
     from assistant.factchecker import FactChecker
 
-    settings = load_settings()
-    suffix = "eval" if corpus == SEEDS else f"eval-{corpus}"
-    settings = settings.model_copy(
-        update={
-            "seeds_dir": articles,
-            "vectorstore_dir": settings.vectorstore_dir / suffix,
-            "collection_prefix": f"{settings.collection_prefix}-{suffix}",
-        }
-    )
+    settings = corpus_settings(load_settings(), corpus, articles)
     fc = FactChecker(settings, model=model)
     fc.ingest()
     return fc
 
 
-def run_claim_eval(
-    ctx: click.Context,
-    *,
-    model: str | None,
-    claims_path: Path | None,
-    limit: int | None,
-    out: Path | None,
-    check: bool,
-    thresholds_path: Path,
-    write_thresholds: bool,
-    as_json: bool,
-) -> int:
+def run_claim_eval(ctx: click.Context, options: RunOptions, claims_path: Path | None) -> int:
     from assistant.evaluation.report import report_folder, shown_path
     from assistant.evaluation.runner import load_sources
 
     claims_path = claims_path or SEED_CLAIMS
-    if write_thresholds and limit is not None:
+    if options.write_thresholds and options.limit is not None:
         raise click.UsageError("--write-thresholds needs a run of every claim (no --limit)")
-    cases = load_claims(claims_path)[:limit] if limit else load_claims(claims_path)
+    cases = load_claims(claims_path)[: options.limit] if options.limit else load_claims(claims_path)
     corpus, articles = corpus_of(claims_path)
     injected = (ctx.obj or {}).get("fact_checker") if isinstance(ctx.obj, dict) else None
-    fc = injected or claim_fact_checker(corpus, articles, model)
+    fc = injected or claim_fact_checker(corpus, articles, options.model)
     sources = load_sources(fc)
     check_claims_against_corpus(cases, sources)
-    results = run_claims(fc, cases, sources, model=model if injected else None)
+    results = run_claims(fc, cases, sources, model=options.model if injected else None)
     summary = summarize(
         results,
-        model=model or fc.model_name,
+        model=options.model or fc.model_name,
         corpus=corpus,
         claims_file=shown_path(claims_path),
-        complete=limit is None,
+        complete=options.limit is None,
     )
-    folder = out or report_folder(f"claims-{corpus}-{summary['model']}")
+    folder = options.out or report_folder(f"claims-{corpus}-{summary['model']}")
     report = write_claim_report(folder, summary, results)
-    if as_json:
+    if options.as_json:
         click.echo(json.dumps({**summary, "report_dir": str(folder)}, indent=2))
     else:
         click.echo(
@@ -104,26 +85,33 @@ def run_claim_eval(
         )
         click.echo(confusion_markdown(summary))
         click.echo(f"report: {report}")
-    thresholds = _read(thresholds_path)
-    if write_thresholds:
+    thresholds = _read(options.thresholds_path)
+    if options.write_thresholds:
         thresholds.setdefault("claims", {})[corpus] = {
             m: math.floor(summary[m] * 1000 + 1e-9) / 1000
             for m in CLAIM_METRICS
             if summary.get(m) is not None
         }
-        thresholds_path.write_text(json.dumps(thresholds, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote claim thresholds for {corpus} to {thresholds_path}", err=as_json)
-    if not check:
+        options.thresholds_path.write_text(
+            json.dumps(thresholds, indent=2) + "\n", encoding="utf-8"
+        )
+        click.echo(
+            f"wrote claim thresholds for {corpus} to {options.thresholds_path}", err=options.as_json
+        )
+    if not options.check:
         return 0
-    if limit is not None:
-        click.echo("check: nothing to check on a --limit run", err=as_json)
+    if options.limit is not None:
+        click.echo("check: nothing to check on a --limit run", err=options.as_json)
         return 0
     failed = check_claim_thresholds(summary, thresholds, corpus)
     for line in failed:
-        click.echo(line, err=as_json)
+        click.echo(line, err=options.as_json)
     if failed:
         return 1
-    click.echo(f"check passed: claim metrics meet {shown_path(thresholds_path)}", err=as_json)
+    click.echo(
+        f"check passed: claim metrics meet {shown_path(options.thresholds_path)}",
+        err=options.as_json,
+    )
     return 0
 
 

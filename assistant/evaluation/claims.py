@@ -18,87 +18,52 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import StrictStr, model_validator
 
 from assistant.check.schema import VERDICTS, ClaimCheck
-from assistant.evaluation.cases import EvalSetError, json_lines
+from assistant.evaluation.cases import (
+    EvalSetError,
+    Regex,
+    StrictModel,
+    Text,
+    load_models,
+    one_of,
+)
 
 if TYPE_CHECKING:
     from assistant.factchecker import FactChecker
 
 CLAIM_KIND = "claim"
 CLAIM_METRICS = ("verdict_accuracy", "cited_verdicts", "evidence_hit")
-_KEYS = {"id", "kind", "claim", "verdict", "gold_articles", "evidence", "note"}
-_REQUIRED = {"id", "kind", "claim", "verdict", "gold_articles", "evidence"}
 
 
-@dataclass(frozen=True)
-class ClaimCase:
-    id: str
-    claim: str
-    verdict: str
-    gold_articles: tuple[str, ...]
-    evidence: tuple[str, ...]
-    note: str = ""
+class ClaimCase(StrictModel):
+    id: Text
+    kind: Literal["claim"]
+    claim: Text
+    verdict: Annotated[Text, one_of("verdict", VERDICTS)]
+    gold_articles: tuple[Text, ...]
+    evidence: tuple[Regex, ...]
+    note: StrictStr = ""
+
+    @model_validator(mode="after")
+    def _evidence_fits_the_verdict(self) -> ClaimCase:
+        nee = self.verdict == "not_enough_evidence"
+        if nee != (not self.gold_articles and not self.evidence):
+            raise ValueError(
+                "a not_enough_evidence claim has no gold articles or evidence; "
+                "every other verdict needs both"
+            )
+        return self
 
 
 def load_claims(path: Path | str) -> list[ClaimCase]:
     """Read and validate a claims file; ``EvalSetError`` names the first bad line."""
     path = Path(path)
     missing = f"claims file {path} not found (pass --cases PATH/claims.jsonl)"
-    cases: list[ClaimCase] = []
-    seen: set[str] = set()
-    for where, _number, data in json_lines(path, missing):
-        case = parse_claim(data, where)
-        if case.id in seen:
-            raise EvalSetError(f"{where}: duplicate id {case.id!r}")
-        seen.add(case.id)
-        cases.append(case)
-    if not cases:
-        raise EvalSetError(f"{path}: no claims (expected one JSON object per line)")
-    return cases
-
-
-def parse_claim(data: Any, where: str = "claim") -> ClaimCase:
-    if not isinstance(data, dict):
-        raise EvalSetError(f"{where}: expected a JSON object")
-    missing = sorted(_REQUIRED - set(data))
-    unknown = sorted(set(data) - _KEYS)
-    if missing or unknown:
-        what = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
-        raise EvalSetError(f"{where}: {what} (keys: {', '.join(sorted(_KEYS))})")
-    if data["kind"] != CLAIM_KIND:
-        raise EvalSetError(f"{where}: kind must be {CLAIM_KIND!r}, got {data['kind']!r}")
-    if data["verdict"] not in VERDICTS:
-        raise EvalSetError(f"{where}: verdict must be one of {', '.join(VERDICTS)}")
-    for key in ("id", "claim"):
-        if not isinstance(data[key], str) or not data[key].strip():
-            raise EvalSetError(f"{where}: {key} must be a non-empty string")
-    lists = {}
-    for key in ("gold_articles", "evidence"):
-        value = data[key]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise EvalSetError(f"{where}: {key} must be a list of strings")
-        lists[key] = tuple(value)
-    for pattern in lists["evidence"]:
-        try:
-            re.compile(pattern, re.I)
-        except re.error as exc:
-            raise EvalSetError(f"{where}: evidence {pattern!r} is not a regex ({exc})") from None
-    nee = data["verdict"] == "not_enough_evidence"
-    if nee != (not lists["gold_articles"] and not lists["evidence"]):
-        raise EvalSetError(
-            f"{where}: a not_enough_evidence claim has no gold articles or evidence; "
-            "every other verdict needs both"
-        )
-    return ClaimCase(
-        data["id"].strip(),
-        data["claim"].strip(),
-        data["verdict"],
-        lists["gold_articles"],
-        lists["evidence"],
-        str(data.get("note") or ""),
-    )
+    return load_models(path, ClaimCase, "claim", missing)
 
 
 def check_claims_against_corpus(cases: Sequence[ClaimCase], texts: Mapping[str, str]) -> None:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from assistant.cli_options import load_settings, model_option, top_k_option
 from assistant.evaluation.cases import KINDS, EvalSetError
+from assistant.evaluation.options import SEED_CORPUS, RunOptions, corpus_settings
 from assistant.evaluation.report import report_folder, shown_path
 from assistant.messages import exit_code, user_message
 from assistant.settings import data_path
@@ -26,7 +28,7 @@ from assistant.settings import data_path
 DEFAULT_CASES = data_path("eval") / "cases.jsonl"
 DEFAULT_THRESHOLDS = data_path("eval") / "thresholds.json"
 CORPORA_DIR = data_path("eval") / "corpora"
-SEED_CORPUS = "seeds"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ def available_corpora() -> list[str]:
     return names
 
 
+def _path_option(*decls: str, help: str, **kinds: bool) -> Callable[[F], F]:
+    """An optional path option; ``kinds`` says whether it must be a file or a folder."""
+    return click.option(*decls, type=click.Path(path_type=Path, **kinds), default=None, help=help)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @model_option
 @top_k_option
@@ -87,11 +94,10 @@ def available_corpora() -> list[str]:
     help="Which corpus to evaluate on: `seeds` (the product's articles) or a folder "
     "eval/corpora/NAME; sets the articles, the cases and the thresholds file.",
 )
-@click.option(
+@_path_option(
     "--cases",
     "cases_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
+    dir_okay=False,
     help="The eval set (JSON lines); default: the corpus's own (eval/cases.jsonl for seeds).",
 )
 @click.option(
@@ -102,10 +108,9 @@ def available_corpora() -> list[str]:
     "(eval/claims.jsonl, or --cases eval/corpora/NAME/claims.jsonl).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Run at most N cases.")
-@click.option(
+@_path_option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
+    file_okay=False,
     help="Report folder (default eval/reports/<timestamp>-<model>/).",
 )
 @click.option(
@@ -119,11 +124,10 @@ def available_corpora() -> list[str]:
 @click.option(
     "--check", is_flag=True, help="Exit 1 if a metric is below its threshold (the CI gate)."
 )
-@click.option(
+@_path_option(
     "--thresholds",
     "thresholds_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
+    dir_okay=False,
     help="Minimums for --check; default: the corpus's own (eval/thresholds.json for seeds, "
     "eval/thresholds-NAME.json otherwise).",
 )
@@ -166,6 +170,18 @@ def eval_command(
     a table, and writes results.jsonl, summary.json, report.md and a chart to the report folder.
     Metric definitions: docs/eval.md.
     """
+
+    def options(default_thresholds: Path) -> RunOptions:
+        return RunOptions(
+            model,
+            limit,
+            out,
+            check,
+            thresholds_path or default_thresholds,
+            write_thresholds,
+            as_json,
+        )
+
     try:
         if fidelity:
             from assistant.evaluation.fidelity import fidelity_report
@@ -188,32 +204,16 @@ def eval_command(
             if claims_path is None and corpus != SEED_CORPUS:
                 # --corpus NAME picks that corpus's own claims file, as it picks its cases.
                 claims_path = EvalCorpus.named(corpus).articles.parent / "claims.jsonl"
-            code = run_claim_eval(
-                ctx,
-                model=model,
-                claims_path=claims_path,
-                limit=limit,
-                out=out,
-                check=check,
-                thresholds_path=thresholds_path or DEFAULT_THRESHOLDS,
-                write_thresholds=write_thresholds,
-                as_json=as_json,
-            )
+            code = run_claim_eval(ctx, options(DEFAULT_THRESHOLDS), claims_path)
             ctx.exit(code)
         chosen = EvalCorpus.named(corpus)
         code = _run(
             ctx,
-            model=model,
+            options(chosen.thresholds),
             top_k=top_k,
             corpus=chosen,
             cases_path=cases_path or chosen.cases,
             kinds=kinds,
-            limit=limit,
-            out=out,
-            check=check,
-            thresholds_path=thresholds_path or chosen.thresholds,
-            write_thresholds=write_thresholds,
-            as_json=as_json,
             no_progress=no_progress,
         )
     except (click.ClickException, click.exceptions.Exit):
@@ -228,18 +228,12 @@ def eval_command(
 
 def _run(
     ctx: click.Context,
+    options: RunOptions,
     *,
-    model: str | None,
     top_k: int | None,
     corpus: EvalCorpus,
     cases_path: Path,
     kinds: str | None,
-    limit: int | None,
-    out: Path | None,
-    check: bool,
-    thresholds_path: Path,
-    write_thresholds: bool,
-    as_json: bool,
     no_progress: bool,
 ) -> int:
     from rich.console import Console
@@ -253,16 +247,16 @@ def _run(
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds is not None else None
     if wanted is not None and not wanted:
         raise EvalSetError(f"--kinds is empty (choose from: {', '.join(KINDS)})")
-    complete = wanted is None and limit is None
-    if write_thresholds and not complete:
+    complete = wanted is None and options.limit is None
+    if options.write_thresholds and not complete:
         raise click.UsageError(
             "--write-thresholds needs a run of the whole set (no --kinds/--limit)"
         )
     all_cases = load_cases(cases_path)
-    cases = select_cases(all_cases, wanted, limit)
-    thresholds = load_thresholds(thresholds_path) if check else None
+    cases = select_cases(all_cases, wanted, options.limit)
+    thresholds = load_thresholds(options.thresholds_path) if options.check else None
 
-    fc, ask_model, ask_top_k = _fact_checker(ctx, model, top_k, corpus)
+    fc, ask_model, ask_top_k = _fact_checker(ctx, options.model, top_k, corpus)
     sources = load_sources(fc)
     check_against_corpus(cases, sources)
 
@@ -276,15 +270,15 @@ def _run(
         progress=not no_progress,
         cases_file=shown_path(cases_path),
         kinds=wanted,
-        limit=limit,
+        limit=options.limit,
         complete=complete,
     )
     summary = run.summary()
     checks = check_thresholds(summary, thresholds) if thresholds is not None else None
-    folder = out or report_folder(run.model)
+    folder = options.out or report_folder(run.model)
     paths = write_report(run, folder, checks=checks)
 
-    if as_json:
+    if options.as_json:
         summary["report_dir"] = str(folder)
         if checks is not None:
             summary["checks"] = [c.to_json() for c in checks]
@@ -297,23 +291,25 @@ def _run(
             f"{summary['overall']['n']['cases']} cases passed in {run.duration_s:.1f} s; "
             f"report: {paths['report.md'].parent}"
         )
-    if write_thresholds:
+    if options.write_thresholds:
         written = thresholds_from_summary(summary)
-        if thresholds_path.is_file():  # keep the claim eval's minimums (another run sets them)
-            kept = json.loads(thresholds_path.read_text(encoding="utf-8")).get("claims")
+        if (
+            options.thresholds_path.is_file()
+        ):  # keep the claim eval's minimums (another run sets them)
+            kept = json.loads(options.thresholds_path.read_text(encoding="utf-8")).get("claims")
             if kept:
                 written["claims"] = kept
-        thresholds_path.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote thresholds to {thresholds_path}", err=as_json)
+        options.thresholds_path.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote thresholds to {options.thresholds_path}", err=options.as_json)
     if checks is None:
         return 0
     failed = [c for c in checks if c.ok is False]
-    stream_err = as_json  # keep stdout pure JSON
+    stream_err = options.as_json  # keep stdout pure JSON
     for c in checks:
         if c.ok is not True:
             click.echo(c.line(), err=stream_err)
     passed = sum(c.ok is True for c in checks)
-    where = shown_path(thresholds_path)
+    where = shown_path(options.thresholds_path)
     if not passed and not failed:
         click.echo("check: nothing to check on this subset (run the whole set)", err=stream_err)
     elif failed:
@@ -343,17 +339,7 @@ def _fact_checker(
         return injected, model, top_k
     from assistant.factchecker import FactChecker
 
-    settings = load_settings()
-    # An eval set is written for its corpus: run it on exactly those articles, in an index of
-    # its own, so articles a user has ingested or uploaded never change the figures.
-    suffix = "eval" if corpus.name == SEED_CORPUS else f"eval-{corpus.name}"
-    settings = settings.model_copy(
-        update={
-            "seeds_dir": corpus.articles,
-            "vectorstore_dir": settings.vectorstore_dir / suffix,
-            "collection_prefix": f"{settings.collection_prefix}-{suffix}",
-        }
-    )
+    settings = corpus_settings(load_settings(), corpus.name, corpus.articles)
     fc = FactChecker(settings, model=model, top_k=top_k, auto_ingest=False)
     # Costs a hash per article when the corpus is unchanged.
     from assistant.store.ingest import ingest

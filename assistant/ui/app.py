@@ -19,10 +19,10 @@ import gradio as gr
 
 from assistant.errors import AssistantError
 from assistant.messages import user_message
-from assistant.ui import render
 from assistant.ui.api import Api
 from assistant.ui.auth import SignInThrottle, parse_auth
 from assistant.ui.check_tab import add_check_api, add_check_tab
+from assistant.ui.evidence import EVIDENCE_EMPTY
 from assistant.ui.handlers import SKIP, ChatUpdate, Handlers, Turn, log_unexpected
 from assistant.ui.network import bind_failure, check_host
 from assistant.ui.style import CSS
@@ -163,7 +163,7 @@ def build_app(fact_checker: Any, *, concurrency_limit: int = DEFAULT_CONCURRENCY
                         )
                 with gr.Column(scale=5, min_width=360):
                     evidence = gr.HTML(
-                        render.EVIDENCE_EMPTY,
+                        EVIDENCE_EMPTY,
                         elem_id="fc-evidence",
                         js_on_load=None,
                         max_height=760,

@@ -22,6 +22,7 @@ from assistant.check.explain import readable
 from assistant.check.schema import CheckReport, ClaimCheck
 from assistant.messages import user_message
 from assistant.ui import render
+from assistant.ui.evidence import cited_context
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def claim_html(check: ClaimCheck, article_text: Any) -> str:
     details = {e.citation_id: e.detail for e in check.evidence}
     cards = []
     for c in check.citations:
-        context, _current = render.cited_context(c, article_text)
+        context, _current = cited_context(c, article_text)
         side = stance.get(c.id, "for")
         label = "Supports" if side == "for" else "Contradicts"
         diff = (

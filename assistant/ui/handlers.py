@@ -20,6 +20,7 @@ from assistant.schema import Answer
 from assistant.settings import OFFLINE_MODEL
 from assistant.store.index import ArticleEntry
 from assistant.ui import render
+from assistant.ui.evidence import EVIDENCE_EMPTY, evidence_html
 from assistant.ui.uploads import add_upload
 
 log = logging.getLogger(__name__)
@@ -161,14 +162,14 @@ class Handlers:
             ):
                 final = snapshot
                 html = render.answer_html(snapshot, shelf, streaming=True)
-                evidence = render.evidence_html(snapshot, shelf, self.fc.article_text)
+                evidence = evidence_html(snapshot, shelf, self.fc.article_text)
                 yield ChatUpdate(
                     SKIP, messages_of([*turns, Turn(question, snapshot, html)]), SKIP, evidence
                 )
             if final is None:
                 raise AssistantError("the model returned no answer; please try again")
             turns.append(Turn(question, final, render.answer_html(final, shelf)))
-            evidence = render.evidence_html(final, shelf, self.fc.article_text)
+            evidence = evidence_html(final, shelf, self.fc.article_text)
             yield ChatUpdate(SKIP, messages_of(turns), turns, evidence)
         except Exception as exc:
             log_unexpected(exc, "answering %r failed", question)
@@ -186,10 +187,10 @@ class Handlers:
         answer = turns[index // 2].answer
         if answer is None:
             return SKIP
-        return render.evidence_html(answer, self.corpus(), self.fc.article_text)
+        return evidence_html(answer, self.corpus(), self.fc.article_text)
 
     def new_conversation(self) -> tuple[list[Turn], list[Any], str, str]:
-        return [], [], render.EVIDENCE_EMPTY, ""
+        return [], [], EVIDENCE_EMPTY, ""
 
     # --- the corpus tab ------------------------------------------------------------------
 

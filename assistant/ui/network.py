@@ -6,10 +6,11 @@ seconds loading the index and Gradio.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 
-from assistant.errors import InputError
+from assistant.errors import AssistantError, InputError
 
 
 def check_host(host: str) -> None:
@@ -39,9 +40,22 @@ def bind_failure(host: str, port: int, exc: OSError) -> str:
                 f"cannot listen on {host}: this machine has no such address ({why.strerror}); "
                 "use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
             )
-    if "port" in str(exc).lower() or isinstance(exc, PermissionError):
+    busy = exc.errno == errno.EADDRINUSE or "port" in str(exc).lower()
+    if busy or isinstance(exc, PermissionError):
         return (
             f"cannot listen on {host}:{port}: the port is in use or not allowed; "
             "pass --port with another number or stop the other server"
         )
     return f"cannot start the web server on {host}:{port}: {exc}"
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse an address this machine cannot listen on before seconds go into the index and
+    Gradio: the bind is tried and released at once. A port taken in between still fails when
+    the server binds, with the same message."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise AssistantError(bind_failure(host, port, exc)) from None

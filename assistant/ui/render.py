@@ -10,7 +10,8 @@ template, Markdown or LaTeX pass can give article text meaning.
 
 Chat messages are single-line HTML blocks without blank lines: Gradio's Markdown renderer then
 passes them through as HTML instead of re-reading the article text as Markdown. Newlines in
-inserted values become ``<br>`` and the templates' own line breaks are removed.
+inserted values become ``<br>`` and the templates' own line breaks are removed. The evidence
+panel (cited passages in their articles) is built in ``evidence.py`` on these same helpers.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from assistant.schema import STATUS_HELP, Answer, Citation, Conflict, PassageRef
+from assistant.schema import STATUS_HELP, Answer, Citation, Conflict
 from assistant.store.corpus import described_title
 from assistant.store.index import ArticleEntry
-from assistant.ui.markdown import is_markdown, markdown_html, markdown_plain
+from assistant.ui.markdown import is_markdown, markdown_html
 
 ALLOWED_TAGS = frozenset(
     {
@@ -43,13 +44,11 @@ ALLOWED_ATTRIBUTES = {"*": {"class", "title", "role", "aria-label", "aria-live"}
 # Characters that Gradio's client-side template, Markdown and LaTeX passes give meaning to.
 _INERT = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;"})
 _MARKER = re.compile(r"\[(\d+)\]")
-_SENTENCE_END = frozenset('.!?"”’)')
 _TEMPLATE_BREAKS = re.compile(r"\n\s*")
-CONTEXT_CHARS = 320  # context shown either side of a quote that lies in no prompt passage
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def _finalize(value: Any) -> Any:
+def finalize(value: Any) -> Any:
     """Every inserted string escaped, with its newlines as ``<br>`` (one HTML block)."""
     if isinstance(value, str) and not isinstance(value, Markup):
         text = value.replace("\r\n", "\n")
@@ -58,19 +57,19 @@ def _finalize(value: Any) -> Any:
 
 
 @cache
-def _env() -> Environment:
+def template_env() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
-        finalize=_finalize,
+        finalize=finalize,
     )
 
 
-def _render(template: str, **values: Any) -> str:
-    html = _env().get_template(template).render(**values)
+def render_template(template: str, **values: Any) -> str:
+    html = template_env().get_template(template).render(**values)
     return sanitize(_TEMPLATE_BREAKS.sub("", html))
 
 
@@ -104,7 +103,7 @@ class Title:
         return cls(text, described)
 
 
-def _meta(entry: ArticleEntry | None) -> str:
+def article_meta(entry: ArticleEntry | None) -> str:
     if entry is None:
         return ""
     return " · ".join(x for x in (entry.outlet, entry.date) if x)
@@ -140,10 +139,10 @@ def _with_markers(text: str, ids: set[int]) -> Markup:
             return match.group(0)
         return f'<sup class="fc-cite" title="Source {n}">[{n}]</sup>'
 
-    return Markup(_MARKER.sub(sup, str(_finalize(text))))
+    return Markup(_MARKER.sub(sup, str(finalize(text))))
 
 
-def _conflict_blocks(
+def conflict_blocks(
     conflicts: Sequence[Conflict], citations: Sequence[Citation]
 ) -> list[dict[str, Any]]:
     by_id = {c.id: c for c in citations}
@@ -163,8 +162,8 @@ def _conflict_blocks(
 
 def conflicts_html(conflicts: Sequence[Conflict], citations: Sequence[Citation]) -> str:
     """Each disagreement as columns, one per side (article), with its figures and sources."""
-    macros = _env().get_template("macros.html").module
-    html = str(macros.conflicts(_conflict_blocks(conflicts, citations)))  # type: ignore[attr-defined]
+    macros = template_env().get_template("macros.html").module
+    html = str(macros.conflicts(conflict_blocks(conflicts, citations)))  # type: ignore[attr-defined]
     return sanitize(_TEMPLATE_BREAKS.sub("", html))
 
 
@@ -203,18 +202,18 @@ def answer_html(answer: Answer, corpus: Corpus, *, streaming: bool = False) -> s
         {
             "id": c.id,
             "title": Title.of(c.title),
-            "meta": _meta(corpus.get(c.article_id)),
+            "meta": article_meta(corpus.get(c.article_id)),
             "quote": c.quote,
         }
         for c in answer.citations
     ]
-    return _render(
+    return render_template(
         "answer.html",
         refused=answer.refused,
         badge=status_badge(answer),
         streaming=streaming,
         text=answer.answer if answer.refused else _with_markers(answer.answer, ids),
-        conflicts=[] if answer.refused else _conflict_blocks(answer.conflicts, answer.citations),
+        conflicts=[] if answer.refused else conflict_blocks(answer.conflicts, answer.citations),
         sources=[] if answer.refused else sources,
         notes=answer.notes,
         footer=_footer(answer),
@@ -233,132 +232,20 @@ def _footer(answer: Answer) -> str:
 
 def question_html(question: str) -> str:
     """The user's chat bubble."""
-    return _render("question.html", question=question)
+    return render_template("question.html", question=question)
 
 
 def pending_html(status: str = "Searching the articles…") -> str:
-    return _render("pending.html", status=status)
+    return render_template("pending.html", status=status)
 
 
 def error_html(message: str) -> str:
     """A failed turn: visibly an error, with the one-line reason."""
-    return _render("error.html", message=message)
+    return render_template("error.html", message=message)
 
 
 def header_html(article_count: int) -> str:
-    return _render("header.html", count=article_count)
-
-
-# --- the evidence panel --------------------------------------------------------------------
-
-EVIDENCE_EMPTY = _render("evidence_empty.html")
-
-
-def _window(text: str, c: Citation, passages: Sequence[PassageRef]) -> tuple[int, int]:
-    """The span to show around a quote: the prompt passage it came from, else a fixed margin."""
-    best: PassageRef | None = None
-    best_overlap = 0
-    for p in passages:
-        if p.article_id != c.article_id:
-            continue
-        overlap = min(p.end, c.end) - max(p.start, c.start)
-        if overlap > best_overlap:
-            best, best_overlap = p, overlap
-    if best is not None:
-        return min(best.start, c.start), max(best.end, c.end)
-    return _snap(text, max(0, c.start - CONTEXT_CHARS), min(len(text), c.end + CONTEXT_CHARS), c)
-
-
-def _snap(text: str, start: int, end: int, c: Citation) -> tuple[int, int]:
-    """Move a margin-based window onto word boundaries (never into the quote)."""
-    if start > 0:
-        space = text.find(" ", start, c.start)
-        start = space + 1 if space != -1 else start
-    if end < len(text):
-        space = text.rfind(" ", c.end, end)
-        end = space if space != -1 else end
-    return start, end
-
-
-def citation_context_html(
-    c: Citation, text: str, passages: Sequence[PassageRef], *, markdown: bool = False
-) -> str:
-    """The passage around a citation, with exactly ``text[start:end]`` inside ``<mark>``.
-
-    For a Markdown article the markup characters (``#``, ``*``, link syntax) are left out of
-    what is shown; the offsets still index the file's text.
-    """
-    start, end = _window(text, c, passages)
-    parts = [text[start : c.start], text[c.start : c.end], text[c.end : end]]
-    if markdown:
-        parts = [markdown_plain(p) for p in parts]
-    tail = ""
-    if end < len(text):  # text follows: an ellipsis, set apart after a full stop
-        tail = " …" if text[end - 1] in _SENTENCE_END else "…"
-    html = (
-        _env()
-        .get_template("context.html")
-        .render(lead=start > 0, before=parts[0], quote=parts[1], after=parts[2], tail=tail)
-    )
-    return html.rstrip("\n")
-
-
-def cited_context(
-    c: Citation,
-    article_text: Callable[[str], str],
-    passages: Sequence[PassageRef] = (),
-    *,
-    markdown: bool = False,
-) -> tuple[str, bool]:
-    """The cited passage with its quote highlighted, and whether the article still holds it.
-
-    An article replaced or removed since the citation was made no longer has the quote at those
-    offsets; then only the quote itself is shown, never a highlight on the wrong characters.
-    """
-    try:
-        text = article_text(c.article_id)
-    except Exception:  # the article was replaced or removed since
-        text = ""
-    if text[c.start : c.end] == c.quote:
-        return citation_context_html(c, text, passages, markdown=markdown), True
-    return str(Markup('<mark class="fc-mark">{}</mark>').format(_finalize(c.quote))), False
-
-
-def evidence_html(
-    answer: Answer,
-    corpus: Corpus,
-    article_text: Callable[[str], str],
-) -> str:
-    """The sources panel for one answer: each cited passage in context, quote highlighted."""
-    if answer.refused or not answer.citations:
-        searched = [Title.of(t) for t in sorted({p.title for p in answer.passages})]
-        return _render("evidence.html", question=answer.question, cards=[], searched=searched)
-    cards = []
-    for c in answer.citations:
-        context, current = cited_context(
-            c, article_text, answer.passages, markdown=corpus.is_markdown(c.article_id)
-        )
-        where = (
-            f"{c.article_id} · characters {c.start}–{c.end}"
-            if current
-            else f"{c.article_id} · this article has changed since the answer"
-        )
-        cards.append(
-            {
-                "id": c.id,
-                "title": Title.of(c.title),
-                "meta": _meta(corpus.get(c.article_id)),
-                "context": Markup(context),
-                "where": where,
-            }
-        )
-    return _render(
-        "evidence.html",
-        question=answer.question,
-        cards=cards,
-        conflicts=_conflict_blocks(answer.conflicts, answer.citations),
-        searched=[],
-    )
+    return render_template("header.html", count=article_count)
 
 
 # --- corpus --------------------------------------------------------------------------------
@@ -382,7 +269,7 @@ def corpus_table_html(
         for e in entries
     ]
     summary = f"{n} article{'s' if n != 1 else ''}, {total} passage{'s' if total != 1 else ''}"
-    return _render("corpus_table.html", rows=rows, summary=summary)
+    return render_template("corpus_table.html", rows=rows, summary=summary)
 
 
 def article_html(entry: ArticleEntry, text: str) -> str:
@@ -393,10 +280,10 @@ def article_html(entry: ArticleEntry, text: str) -> str:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
         body = Markup("").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
     n = entry.passages
-    return _render(
+    return render_template(
         "article.html",
         title=Title.of(entry.title),
-        meta=_meta(entry),
+        meta=article_meta(entry),
         where=f"{entry.article_id} · {n} passage{'s' if n != 1 else ''}",
         body=body,
     )
@@ -404,4 +291,4 @@ def article_html(entry: ArticleEntry, text: str) -> str:
 
 def notice_html(message: str, *, ok: bool) -> str:
     """The upload result line: green when added, red (and announced) when rejected."""
-    return _render("notice.html", message=message, ok=ok)
+    return render_template("notice.html", message=message, ok=ok)

@@ -4,11 +4,11 @@ Usage: python eval/corpora/check_cases.py   (from the repository root or anywher
 
 For every corpus folder under eval/corpora/ (and for the seed claims in eval/claims.jsonl):
 - documents: id pattern, UTF-8, 250-1,200 words, a first-line title;
-- cases.jsonl: schema (via assistant.evaluation.cases.parse_case), every key fact and conflict
+- cases.jsonl: schema (via assistant.evaluation.cases.Case), every key fact and conflict
   side matched (re.I) in its gold articles, >= 1/3 unanswerable, no question copying 8+ words
   of a document verbatim;
-- claims.jsonl: schema, verdict, every evidence regex matched in at least one gold article and
-  every gold article matched by at least one evidence regex; NEE claims have no gold/evidence.
+- claims.jsonl: schema (via assistant.evaluation.claims.ClaimCase), every evidence regex matched in at least one gold article and
+  every gold article matched by at least one evidence regex.
 Exits non-zero on any error.
 """
 from __future__ import annotations
@@ -17,14 +17,15 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from assistant.evaluation.cases import parse_case  # noqa: E402
+from assistant.evaluation.cases import Case, parse_model  # noqa: E402
+from assistant.evaluation.claims import ClaimCase  # noqa: E402
 
-VERDICTS = {"supported", "refuted", "not_enough_evidence", "conflicting"}
-CLAIM_KEYS = {"id", "kind", "claim", "verdict", "gold_articles", "evidence", "note"}
 errors: list[str] = []
 
 
@@ -55,23 +56,30 @@ def ngrams(text: str, n: int = 8) -> set[tuple[str, ...]]:
     return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
 
 
-def check_cases(name: str, path: Path, docs: dict[str, str]) -> Counter:
-    kinds: Counter = Counter()
-    doc_grams = set().union(*(ngrams(t) for t in docs.values()))
+def rows(path: Path, label: str, model: type, noun: str) -> Iterator[tuple[str, Any]]:
+    """Each line as the package's own model; bad JSON, schema errors and repeated ids are
+    collected in ``errors`` (not raised), so one run lists every problem in the file."""
     seen = set()
-    unanswerable = 0
     for line_no, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip():
             continue
-        where = f"{name}/cases.jsonl line {line_no}"
+        where = f"{label} line {line_no}"
         try:
-            case = parse_case(json.loads(raw), where, line_no)
+            item = parse_model(model, json.loads(raw), where, noun)
         except Exception as exc:  # noqa: BLE001
             errors.append(str(exc))
             continue
-        if case.id in seen:
-            errors.append(f"{where}: duplicate id {case.id}")
-        seen.add(case.id)
+        if item.id in seen:
+            errors.append(f"{where}: duplicate id {item.id}")
+        seen.add(item.id)
+        yield f"{where} ({item.id})", item
+
+
+def check_cases(name: str, path: Path, docs: dict[str, str]) -> Counter:
+    kinds: Counter = Counter()
+    doc_grams = set().union(*(ngrams(t) for t in docs.values()))
+    unanswerable = 0
+    for where, case in rows(path, f"{name}/cases.jsonl", Case, "case"):
         kinds[case.kind] += 1
         unanswerable += not case.answerable
         for a in case.gold_articles:
@@ -80,13 +88,13 @@ def check_cases(name: str, path: Path, docs: dict[str, str]) -> Counter:
         golds = [docs[a] for a in case.gold_articles if a in docs]
         for pat in case.key_facts:
             if not any(re.search(pat, t, re.I) for t in golds):
-                errors.append(f"{where} ({case.id}): key fact {pat!r} in no gold article")
+                errors.append(f"{where}: key fact {pat!r} in no gold article")
         for side in case.sides:
             for a in side.articles:
                 if a in docs and not re.search(side.pattern, docs[a], re.I):
-                    errors.append(f"{where} ({case.id}): side {side.pattern!r} not in {a}")
+                    errors.append(f"{where}: side {side.pattern!r} not in {a}")
         if ngrams(case.question) & doc_grams:
-            errors.append(f"{where} ({case.id}): question copies 8+ words from a document")
+            errors.append(f"{where}: question copies 8+ words from a document")
     total = sum(kinds.values())
     if unanswerable * 3 < total:
         errors.append(f"{name}: only {unanswerable}/{total} unanswerable (want >= 1/3)")
@@ -96,48 +104,18 @@ def check_cases(name: str, path: Path, docs: dict[str, str]) -> Counter:
 
 def check_claims(name: str, path: Path, docs: dict[str, str]) -> Counter:
     verdicts: Counter = Counter()
-    seen = set()
-    for line_no, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip():
-            continue
-        where = f"{name} line {line_no}"
-        try:
-            c = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            errors.append(f"{where}: bad JSON ({exc})")
-            continue
-        missing, extra = CLAIM_KEYS - set(c), set(c) - CLAIM_KEYS
-        if missing or extra:
-            errors.append(f"{where}: missing {sorted(missing)} / unknown {sorted(extra)} keys")
-            continue
-        where += f" ({c['id']})"
-        if c["id"] in seen:
-            errors.append(f"{where}: duplicate id")
-        seen.add(c["id"])
-        if c["kind"] != "claim" or c["verdict"] not in VERDICTS:
-            errors.append(f"{where}: bad kind/verdict")
-            continue
-        verdicts[c["verdict"]] += 1
-        gold, ev = c["gold_articles"], c["evidence"]
-        if c["verdict"] == "not_enough_evidence":
-            if gold or ev:
-                errors.append(f"{where}: NEE claims have no gold articles or evidence")
-            continue
-        if not gold or not ev:
-            errors.append(f"{where}: needs gold articles and evidence")
-            continue
-        if c["verdict"] == "conflicting" and len(set(gold)) < 2:
+    for where, c in rows(path, name, ClaimCase, "claim"):
+        verdicts[c.verdict] += 1
+        gold, ev = c.gold_articles, c.evidence
+        if c.verdict == "conflicting" and len(set(gold)) < 2:
             errors.append(f"{where}: conflicting needs 2+ gold articles")
         for a in gold:
             if a not in docs:
                 errors.append(f"{where}: unknown gold article {a}")
         texts = {a: docs[a] for a in gold if a in docs}
         for pat in ev:
-            try:
-                if not any(re.search(pat, t, re.I) for t in texts.values()):
-                    errors.append(f"{where}: evidence {pat!r} in no gold article")
-            except re.error as exc:
-                errors.append(f"{where}: bad regex {pat!r} ({exc})")
+            if not any(re.search(pat, t, re.I) for t in texts.values()):
+                errors.append(f"{where}: evidence {pat!r} in no gold article")
         for a, t in texts.items():
             if not any(re.search(p, t, re.I) for p in ev):
                 errors.append(f"{where}: gold article {a} matched by no evidence regex")
