@@ -23,6 +23,7 @@ of any corpus. Figures and dates live in ``figures.py``, names and words here. P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ from assistant.answer.lexicon import (
     MONTHS,
     MULTIPLIERS,
     NEGATORS,
+    OPPOSITES,
     ORDINAL_SUFFIXES,
     PRONOUN_STARTS,
     QUALIFIERS,
@@ -49,6 +51,7 @@ from assistant.answer.lexicon import (
 )
 from assistant.text import (
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     WORD,
     canonical_abbreviations,
     normalize_number,
@@ -71,6 +74,7 @@ def check_fidelity(claim: str, sources: Sequence[str]) -> Fidelity:
     problems = [
         *figure_problems(claim_words, source_words, sources),
         *_negation_problems(claim_words, source_words),
+        *_opposite_problems(claim_words, sources),
         *_word_problems(claim_words, source_words),
     ]
     return Fidelity(supported=not problems, problems=problems)
@@ -234,6 +238,90 @@ def _scope(words: Sequence[_Word], stem_: str) -> set[str]:
     return set()
 
 
+def _opposite_problems(claim: Sequence[_Word], sources: Sequence[str]) -> list[Problem]:
+    """A claim word whose opposite the sources say instead ("lost" where they say "won",
+    "added" where they say "dropped").
+
+    Compared clause by clause, so that "X was dropped, while Y was introduced" contradicts "X
+    was introduced": the clause that says the opposite must be the one closest to the claim's
+    other words. A negated word ("did not win") says its opposite's side, so it is left to the
+    negation rule.
+    """
+    claim_parts = _parts(claim, _negated(claim))
+    claim_stems = {w.stem for w in claim if w.low not in STOPWORDS}
+    pieces = [_words(c) for s in sources for c in clauses(_unbracket(s))]
+    parts = [_parts(c, _negated(c)) for c in pieces]
+    problems: list[Problem] = []
+    for one, other in OPPOSITES:
+        for mine, theirs in ((one, other), (other, one)):
+            said = next((w for low, w in claim_parts if low in mine), None)
+            if said is None or any(low in theirs for low, _ in claim_parts):
+                continue
+            best: tuple[int, _Word | None] = (0, None)
+            others = claim_stems - {said.stem}
+            for clause, clause_parts in zip(pieces, parts, strict=True):
+                shared = len(others & {w.stem for w in clause})
+                if any(low in mine for low, _ in clause_parts):
+                    best = (shared, None) if shared >= best[0] else best
+                    continue
+                opposite = next((w for low, w in clause_parts if low in theirs), None)
+                if opposite is not None and shared > best[0]:
+                    best = (shared, opposite)
+            opposite = best[1]
+            if opposite is not None:
+                detail = f"the cited sentences say {opposite.text!r}, {OPPOSITE_OF} {said.text!r}"
+                problems.append(Problem("negation", said.text, opposite.text, detail))
+    return problems
+
+
+OPPOSITE_OF = "the opposite of"
+
+
+def is_opposite(problem: Problem) -> bool:
+    """The problem is an opposite word (its clause already aligned), not a negator."""
+    return problem.kind == "negation" and OPPOSITE_OF in problem.detail
+
+
+def clauses(text: str) -> list[str]:
+    """The text cut at clause punctuation and at the conjunctions that join clauses; a piece
+    of fewer than MIN_CLAUSE_WORDS words (a list item, an apposition) joins the next."""
+    pieces: list[str] = []
+    for piece in re.split(r"[,;:()–—]", text):
+        current: list[str] = []
+        for token in piece.split():
+            if token.lower().strip(".!?") in BOUNDARY_WORDS and current:
+                pieces.append(" ".join(current))
+                current = []
+            current.append(token)
+        if current:
+            pieces.append(" ".join(current))
+    out: list[str] = []
+    short = ""
+    for piece in pieces:
+        piece = f"{short} {piece}".strip()
+        short = piece if len(piece.split()) < MIN_CLAUSE_WORDS else ""
+        if not short:
+            out.append(piece)
+    if short:
+        out.append(short)
+    return out or [text]
+
+
+MIN_CLAUSE_WORDS = 4
+
+
+def _parts(words: Sequence[_Word], negated: set[str]) -> list[tuple[str, _Word]]:
+    """Each word and each part of a hyphenated one ("multi-architecture"), lower case, with
+    the word it belongs to; words a negator governs are left out."""
+    return [
+        (part, w)
+        for w in words
+        if w.stem not in negated
+        for part in dict.fromkeys([w.low, *w.low.split("-")])
+        if part
+    ]
+
+
 _NEG_ADDED = "the claim negates what the cited sentences state"
 _NEG_DROPPED = "the claim asserts what the cited sentences negate"
 
@@ -251,7 +339,9 @@ def _word_problems(claim: Sequence[_Word], source: Sequence[_Word]) -> list[Prob
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, w in enumerate(claim):
-        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in NEGATORS or w.stem in seen:
+        if w.low[:1].isdigit() or w.low in NUMBER_WORDS or w.low in ORDINAL_WORDS:
+            continue  # figures are the figure rule's
+        if w.low in NEGATORS or w.stem in seen:
             continue
         if w.low in ORDINAL_SUFFIXES and i and claim[i - 1].low[:1].isdigit():
             continue

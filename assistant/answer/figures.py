@@ -25,7 +25,7 @@ from assistant.answer.lexicon import (
     TWO_WORD_COMPARATORS,
     UNITS,
 )
-from assistant.text import NUMBER_WORDS, normalize_number
+from assistant.text import NUMBER_WORDS, ORDINAL_WORDS, normalize_number
 from assistant.text import STOPWORDS as _TEXT_STOPWORDS
 
 # Function words: text.py's stopwords plus the closed-class words it leaves out (lexicon.py).
@@ -101,6 +101,12 @@ def _figures(words: Sequence[Word], text: str | None = None) -> list[_Figure]:
                 counts.add(nxt.stem)
                 nouns.append(nxt.stem)
             k += 1
+        if not nouns and not unit and i >= 2 and words[i - 1].low == "of":
+            # Nothing after it: "the age of 31" counts what the noun before "of" names.
+            head = words[i - 2]
+            if head.low not in STOPWORDS and _value(head) is None:
+                counts.add(head.stem)
+                nouns.append(head.stem)
         before = [x.low for x in words[max(0, i - 2) : i]]
         is_date = (
             (w.low.isdigit() and len(w.low) == 4 and 1800 <= value <= 2100)
@@ -141,6 +147,8 @@ def _value(w: Word) -> float | None:
             return None
     if w.low in NUMBER_WORDS and w.low != "one":  # "one of them" is rarely a figure
         return float(NUMBER_WORDS[w.low])
+    if w.low in ORDINAL_WORDS:  # "the twelfth meeting" against "the thirteenth meeting"
+        return float(ORDINAL_WORDS[w.low])
     return None
 
 

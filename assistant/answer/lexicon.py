@@ -98,3 +98,55 @@ DENYING = frozenset(
     """deny denies denied denying denial refuse refuses refused refusing reject rejects rejected
     rejecting""".split()
 )
+# Opposites: pairs of closed, general English oppositions (direction, outcome, state, change),
+# as a thesaurus lists them; each side holds the inflected forms a stemmer cannot join
+# ("won"/"win"). A sentence that says one side where a claim says the other contradicts it.
+OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split()))
+    for a, b in (
+        ("win wins won winning victory victorious", "lose loses lost losing loss defeat"),
+        (
+            "gain gains gained gaining increase increases increased increasing rise rises rose "
+            "risen rising grow grows grew grown growing",
+            "lose loses lost losing decrease decreases decreased decreasing fall falls fell "
+            "fallen falling decline declines declined declining shrink shrinks shrank shrunk",
+        ),
+        ("open opens opened opening reopen reopened", "close closes closed closing shut shutdown"),
+        (
+            "approve approves approved approving approval accept accepts accepted",
+            "reject rejects rejected rejecting rejection refuse refused veto vetoed",
+        ),
+        ("enable enables enabled enabling", "disable disables disabled disabling"),
+        (
+            "add adds added adding introduce introduces introduced introducing",
+            "remove removes removed removing drop drops dropped dropping delete deleted",
+        ),
+        ("include includes included including", "exclude excludes excluded excluding"),
+        ("first", "last"),
+        ("earliest", "latest"),
+        ("fixed stationary static", "mobile movable moving"),
+        ("solid", "liquid"),
+        ("single", "multiple multi"),
+        ("success succeed succeeded successful", "failure fail failed unsuccessful"),
+        ("confirm confirms confirmed admit admits admitted", "deny denies denied"),
+        ("support supports supported", "oppose opposes opposed"),
+        (
+            "allow allows allowed permit permits permitted",
+            "ban bans banned forbid forbade forbidden prohibit prohibited",
+        ),
+        ("alive survive survived survives", "dead die died dies killed"),
+        ("higher", "lower"),
+        ("faster quicker", "slower"),
+        ("larger bigger", "smaller"),
+        ("longer", "shorter"),
+        ("strengthen strengthened", "weaken weakened"),
+        ("true", "false"),
+        ("public", "private"),
+        ("permanent", "temporary"),
+        ("maximum", "minimum"),
+        ("online", "offline"),
+        ("hot", "cold"),
+        ("early", "late"),
+        ("start starts started", "stop stops stopped"),
+    )
+)

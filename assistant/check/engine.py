@@ -16,20 +16,20 @@ from langchain_core.language_models import BaseChatModel
 from assistant.check.decide import (
     MIN_RELEVANCE,
     Judgement,
-    WordSimilarity,
     judge_all,
     verdict_of,
 )
 from assistant.check.evidence import Candidate, EvidenceFinder
 from assistant.check.explain import explanation
 from assistant.check.schema import CheckReport, ClaimCheck, EvidenceNote
+from assistant.check.similarity import WordSimilarity
 from assistant.check.split import MAX_CLAIMS, split_claims
 from assistant.errors import InputError
 from assistant.schema import Citation
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.store.retrieval import HybridRetriever
 
-PASSAGES_PER_CLAIM = 8
+PASSAGES_PER_CLAIM = 12
 
 
 class ClaimChecker:

@@ -201,6 +201,9 @@ def eval_command(
             if kinds.strip() != "claim":
                 raise click.UsageError("--kinds claim runs on its own (claims file, not cases)")
             claims_path = None if cases_path in (None, DEFAULT_CASES) else cases_path
+            if claims_path is None and corpus != SEED_CORPUS:
+                # --corpus NAME picks that corpus's own claims file, as it picks its cases.
+                claims_path = EvalCorpus.named(corpus).articles.parent / "claims.jsonl"
             code = run_claim_eval(ctx, options(DEFAULT_THRESHOLDS), claims_path)
             ctx.exit(code)
         chosen = EvalCorpus.named(corpus)
