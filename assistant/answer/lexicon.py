@@ -124,8 +124,6 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("include includes included including", "exclude excludes excluded excluding"),
         ("first", "last"),
         ("earliest", "latest"),
-        ("fixed stationary static", "mobile movable moving"),
-        ("solid", "liquid"),
         ("single", "multiple multi"),
         ("success succeed succeeded successful", "failure fail failed unsuccessful"),
         ("confirm confirms confirmed admit admits admitted", "deny denies denied"),
