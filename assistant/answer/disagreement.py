@@ -371,6 +371,6 @@ def yesno_conflicts(
 def local_embed(texts: Sequence[str]) -> np.ndarray:
     """Unit MiniLM vectors, cached per text (the index's and the offline engine's model)."""
     from assistant.store.embeddings import local_embeddings
-    from assistant.store.rerank import embed_texts
+    from assistant.store.vectors import embed_texts
 
     return embed_texts(local_embeddings(), texts)

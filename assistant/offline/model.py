@@ -64,7 +64,7 @@ def parse_prompt(prompt: str) -> tuple[str, list[tuple[int, str, str]]]:
 def local_embed(texts: Sequence[str]) -> np.ndarray:
     """Unit MiniLM vectors for ``texts``, cached per text (shared with the reranker)."""
     from assistant.store.embeddings import local_embeddings
-    from assistant.store.rerank import embed_texts
+    from assistant.store.vectors import embed_texts
 
     return embed_texts(local_embeddings(), texts)
 

@@ -46,6 +46,7 @@ from assistant.store.lexical import LexicalIndex, Live
 from assistant.store.manifest import PAGE, ArticleEntry, IngestReport, Manifest, pages
 from assistant.store.records import passage_from, passage_metadata, unpack_sentences
 from assistant.store.splitting import Passage
+from assistant.store.vectors import embed_texts
 
 log = logging.getLogger(__name__)
 
@@ -289,8 +290,6 @@ class ArticleIndex:
         if not live:
             return []
         if getattr(self.embeddings, "symmetric", False):  # one vector for query and text:
-            from assistant.store.rerank import embed_texts  # the reranker's cached one
-
             vector = embed_texts(self.embeddings, [query])[0].tolist()
         else:
             vector = self.embeddings.embed_query(query)

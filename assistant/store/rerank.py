@@ -10,63 +10,23 @@ debian_history) every sentence-based reordering tried (by best sentence, fused w
 reciprocal rank, or filling the tail by it) showed fewer passages holding the answer than the
 fused order. ``KEEP_WITHIN`` and ``MIN_PASSAGES`` were calibrated there.
 
-``sentence_vectors`` is the one place that reads the index's own sentence vectors (computed at
-ingest) when it offers them; without them, only the sentences of the passages at hand are
-embedded, once per text (``embed_texts``, shared with the offline model).
+The index's own sentence vectors (computed at ingest) are used when it offers them; without
+them, only the sentences of the passages at hand are embedded, once per text. Both go through
+``store/vectors.py``, the cache the offline model shares.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-from langchain_core.embeddings import Embeddings
-
 from assistant.store.retrieval import Hit
+from assistant.store.vectors import embed_texts, sentence_vectors
 from assistant.text import sentence_spans
 
-MAX_CACHED_TEXTS = 50_000
 # A passage stays in the context while its best sentence is this close to the best passage's.
 KEEP_WITHIN = 0.35
 MIN_PASSAGES = 4
-
-_TEXT_VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
-_VERSION_VECTORS: dict[tuple[int, str], list[tuple[int, int, np.ndarray]]] = {}
-
-
-def embed_texts(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors for ``texts`` (rows), each text embedded once per process and model."""
-    key = id(embeddings)
-    missing = list(dict.fromkeys(t for t in texts if (key, t) not in _TEXT_VECTORS))
-    if missing:
-        for text, vector in zip(missing, embeddings.embed_documents(missing), strict=True):
-            array = np.asarray(vector, dtype=np.float32)
-            _TEXT_VECTORS[(key, text)] = array / max(float(np.linalg.norm(array)), 1e-12)
-        while len(_TEXT_VECTORS) > MAX_CACHED_TEXTS:
-            _TEXT_VECTORS.popitem(last=False)
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.stack([_TEXT_VECTORS[(key, t)] for t in texts])
-
-
-def sentence_vectors(index: Any, version: str) -> list[tuple[int, int, np.ndarray]] | None:
-    """(start, end, unit vector) of every sentence of one article version, when the index
-    computed them at ingest; their texts then need no embedding here or in the offline model."""
-    own = getattr(index, "sentence_vectors", None)
-    if not callable(own):
-        return None
-    key = (id(index.embeddings), version)
-    if key not in _VERSION_VECTORS:
-        text = index.article_text(version) or ""
-        rows = [(s, e, np.asarray(v, dtype=np.float32)) for s, e, v in own(version)]
-        for s, e, v in rows:  # the offline model looks sentences up by their text
-            _TEXT_VECTORS[(id(index.embeddings), text[s:e])] = v / max(
-                float(np.linalg.norm(v)), 1e-12
-            )
-        _VERSION_VECTORS[key] = rows
-    return _VERSION_VECTORS[key]
 
 
 def passage_scores(index: Any, query: str, hits: Sequence[Hit]) -> list[float]:
