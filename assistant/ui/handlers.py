@@ -9,7 +9,7 @@ output as it is", which the layout (``app.py``) translates into Gradio's own mar
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -200,13 +200,24 @@ class Handlers:
         if received is None:
             return None
         path, original_name = received
+        return self._corpus_change(
+            lambda: add_upload(self.fc, path, original_name=original_name).message(),
+            doing="adding the article",
+            failed="Not added",
+            log_as=f"upload of {path}",
+        )
+
+    def _corpus_change(
+        self, change: Callable[[], str], doing: str, failed: str, log_as: str
+    ) -> CorpusUpdate:
+        """Run one change to the corpus; the notice says what it did or, in one line, why not
+        (a traceback goes to the server log only for a bug), and the views show the corpus after."""
         try:
-            result = add_upload(self.fc, path, original_name=original_name)
-            notice = render.notice_html(result.message(), ok=True)
+            notice = render.notice_html(change(), ok=True)
         except Exception as exc:
-            log_unexpected(exc, "upload of %s failed", path)
-            reason = user_message(exc, audience="ui", doing="adding the article")
-            notice = render.notice_html(f"Not added: {reason}", ok=False)
+            log_unexpected(exc, "%s failed", log_as)
+            reason = user_message(exc, audience="ui", doing=doing)
+            notice = render.notice_html(f"{failed}: {reason}", ok=False)
         table, choices, header = self.page_views()
         return CorpusUpdate(notice, table, choices, header)
 
@@ -235,18 +246,20 @@ class Handlers:
 
     def remove_confirmed(self, article_id: Any) -> CorpusUpdate:
         """Remove the article the user confirmed; the notice says what happened or why not."""
-        try:
+
+        def change() -> str:
             if not isinstance(article_id, str) or not article_id:
                 raise InputError("nothing to remove: choose an article, then press Remove")
             entry = self.remove(article_id)
             title = f"“{render.Title.of(entry.title).text}” " if entry else ""
-            notice = render.notice_html(f"Removed {title}({article_id}).", ok=True)
-        except Exception as exc:
-            log_unexpected(exc, "removing %r failed", article_id)
-            reason = user_message(exc, audience="ui", doing="removing the article")
-            notice = render.notice_html(f"Not removed: {reason}", ok=False)
-        table, choices, header = self.page_views()
-        return CorpusUpdate(notice, table, choices, header)
+            return f"Removed {title}({article_id})."
+
+        return self._corpus_change(
+            change,
+            doing="removing the article",
+            failed="Not removed",
+            log_as=f"removing {article_id!r}",
+        )
 
     def show_article(self, article_id: Any) -> str:
         if not article_id:
