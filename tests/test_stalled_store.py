@@ -10,13 +10,10 @@ article, so the server is ready in seconds.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +24,7 @@ from ui_fixtures import GOOD_ARTICLE, LIGHTHOUSE_QUESTION, running_app, write_fi
 
 from assistant.factchecker import FactChecker
 
-from conftest import free_port, make_settings
+from conftest import make_settings, start_chroma
 
 pytestmark = [
     pytest.mark.server,
@@ -41,25 +38,8 @@ TIMEOUT_S = 1
 @pytest.fixture
 def chroma(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """`chroma run` on a free port; continued and stopped at the end whatever the test did."""
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    port = free_port()
-    address = ["--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "chroma"), *address],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
+    proc, port = start_chroma(tmp_path / "chroma")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("chroma run did not start")
-                time.sleep(0.2)
         yield proc, port
     finally:
         if proc.poll() is None:
