@@ -167,3 +167,25 @@ def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], int]:
                 proc.kill()
                 pytest.fail("chroma run did not start")
             time.sleep(0.2)
+
+
+def run_assistant(
+    *args: str, store: Path, cwd: Path | None = None, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m assistant ARGS`` in a new process over ``store`` and the seeds, with none of
+    the caller's ASSISTANT_/OPENAI_ settings (only ``env``), as a user would run it."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env={
+            **clean,
+            "ASSISTANT_VECTORSTORE_DIR": str(store),
+            "ASSISTANT_SEEDS_DIR": str(SEEDS),
+            **env,
+        },
+        cwd=cwd,
+        input=stdin,
+        timeout=300,
+    )

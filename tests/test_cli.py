@@ -14,30 +14,11 @@ import pytest
 from assistant.schema import Answer, Citation
 from assistant.terminal.plain import render_answer, title_text
 
-from conftest import SEEDS, seed_text
-
-
-def run_cli(
-    *args: str, store: Path, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "ASSISTANT_VECTORSTORE_DIR": str(store),
-        "ASSISTANT_SEEDS_DIR": str(SEEDS),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        input=stdin,
-        timeout=120,
-    )
+from conftest import run_assistant, seed_text
 
 
 def test_ask_json_prints_exactly_the_answer_model(seeded_store: Path) -> None:
-    result = run_cli("ask", "How far did the missile fly?", "--json", store=seeded_store)
+    result = run_assistant("ask", "How far did the missile fly?", "--json", store=seeded_store)
     assert result.returncode == 0, result.stderr
     answer = Answer.model_validate_json(result.stdout)
     assert set(json.loads(result.stdout)) == set(Answer.model_fields)
@@ -47,7 +28,7 @@ def test_ask_json_prints_exactly_the_answer_model(seeded_store: Path) -> None:
 
 
 def test_ask_plain_shows_answer_then_numbered_sources(seeded_store: Path) -> None:
-    result = run_cli("ask", "Why did Incheon Airport close?", store=seeded_store)
+    result = run_assistant("ask", "Why did Incheon Airport close?", store=seeded_store)
     assert result.returncode == 0, result.stderr
     head, sources = result.stdout.split("Sources:")
     assert "[1]" in head
@@ -56,32 +37,34 @@ def test_ask_plain_shows_answer_then_numbered_sources(seeded_store: Path) -> Non
 
 
 def test_top_k_option_limits_passages(seeded_store: Path) -> None:
-    result = run_cli("ask", "How many balloons landed?", "--json", "-k", "1", store=seeded_store)
+    result = run_assistant(
+        "ask", "How many balloons landed?", "--json", "-k", "1", store=seeded_store
+    )
     assert len(json.loads(result.stdout)["passages"]) == 1
 
 
 @pytest.mark.parametrize("question", ["", "   \t "])
 def test_empty_question_exits_2_with_one_line(seeded_store: Path, question: str) -> None:
-    result = run_cli("ask", question, store=seeded_store)
+    result = run_assistant("ask", question, store=seeded_store)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: the question is empty: ask something about the articles"
     assert "Traceback" not in result.stderr
 
 
 def test_overlong_question_exits_2_naming_the_limit(seeded_store: Path) -> None:
-    result = run_cli("ask", "troops " * 300, store=seeded_store)
+    result = run_assistant("ask", "troops " * 300, store=seeded_store)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "the limit is 200" in result.stderr
 
 
 def test_invalid_top_k_is_a_usage_error(seeded_store: Path) -> None:
-    result = run_cli("ask", "Where is Kursk?", "-k", "0", store=seeded_store)
+    result = run_assistant("ask", "Where is Kursk?", "-k", "0", store=seeded_store)
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
 def test_openai_model_without_key_exits_1_saying_what_to_set(seeded_store: Path) -> None:
-    result = run_cli("ask", "Where is Kursk?", "--model", "gpt-4o-mini", store=seeded_store)
+    result = run_assistant("ask", "Where is Kursk?", "--model", "gpt-4o-mini", store=seeded_store)
     assert result.returncode == 1
     assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
 
@@ -90,7 +73,7 @@ def test_ingest_skips_bad_files_with_a_warning_and_ingests_the_rest(tmp_path: Pa
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00broken")
     good = tmp_path / "good.md"
     good.write_text("# Harbour news\n\nFishing boats returned to Busan harbour.\n", "utf-8")
-    result = run_cli(
+    result = run_assistant(
         "ingest",
         str(tmp_path / "bad.txt"),
         str(good),
@@ -103,7 +86,7 @@ def test_ingest_skips_bad_files_with_a_warning_and_ingests_the_rest(tmp_path: Pa
 
 
 def test_ingest_of_only_bad_files_exits_2(tmp_path: Path) -> None:
-    result = run_cli("ingest", str(tmp_path / "nope.txt"), store=tmp_path / "store")
+    result = run_assistant("ingest", str(tmp_path / "nope.txt"), store=tmp_path / "store")
     assert result.returncode == 2 and "nope.txt" in result.stderr
 
 
@@ -118,7 +101,7 @@ def test_chat_keeps_the_conversation(seeded_store: Path) -> None:
         "Which new ICBM did North Korea test?\nWhen was it launched?\n"
         "/reset\nWhen was it launched?\n/quit\n"
     )
-    result = run_cli("chat", store=seeded_store, stdin=script)
+    result = run_assistant("chat", store=seeded_store, stdin=script)
     assert result.returncode == 0, result.stderr
     turns = result.stdout.split("you> ")
     with_context, after_reset = turns[2], turns[4]
@@ -129,13 +112,13 @@ def test_chat_keeps_the_conversation(seeded_store: Path) -> None:
 
 
 def test_invalid_setting_in_the_environment_exits_2_naming_it(seeded_store: Path) -> None:
-    result = run_cli("ask", "Where is Kursk?", store=seeded_store, ASSISTANT_TOP_K="abc")
+    result = run_assistant("ask", "Where is Kursk?", store=seeded_store, ASSISTANT_TOP_K="abc")
     assert result.returncode == 2
     assert "top_k" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_missing_seeds_folder_is_an_error_not_an_empty_corpus(tmp_path: Path) -> None:
-    result = run_cli(
+    result = run_assistant(
         "ask",
         "How many troops?",
         store=tmp_path / "store",
@@ -146,7 +129,7 @@ def test_missing_seeds_folder_is_an_error_not_an_empty_corpus(tmp_path: Path) ->
 
 
 def test_articles_lists_titles_and_passage_counts(seeded_store: Path) -> None:
-    result = run_cli("articles", store=seeded_store)
+    result = run_assistant("articles", store=seeded_store)
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 5 and "passages" in lines[0]
     assert "(AFP, 2024)" in result.stdout
@@ -165,8 +148,10 @@ def test_terminal_control_sequences_in_articles_are_shown_not_obeyed(tmp_path: P
     store = tmp_path / "store"
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "harbour.md").write_text(ESCAPES, encoding="utf-8")
-    assert run_cli("ingest", str(tmp_path / "in"), store=store).returncode == 0
-    result = run_cli("ask", "When did the fishing boats return to Busan harbour?", store=store)
+    assert run_assistant("ingest", str(tmp_path / "in"), store=store).returncode == 0
+    result = run_assistant(
+        "ask", "When did the fishing boats return to Busan harbour?", store=store
+    )
     assert result.returncode == 0, result.stderr
     assert "Busan harbour" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
@@ -191,7 +176,7 @@ def test_invalid_utf8_in_a_question_exits_2_with_a_clear_line(seeded_store: Path
 
 
 def test_chat_help_lists_the_commands_instead_of_asking(seeded_store: Path) -> None:
-    result = run_cli("chat", store=seeded_store, stdin="/help\n/quit\n")
+    result = run_assistant("chat", store=seeded_store, stdin="/help\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "/reset" in result.stdout and "/quit" in result.stdout and "Ctrl-C" in result.stdout
     assert "Sources:" not in result.stdout and "do not answer" not in result.stdout
@@ -229,8 +214,8 @@ def test_articles_columns_line_up_and_one_passage_is_singular(tmp_path: Path) ->
     )
     (folder / "a_much_longer_name.md").write_text(long_text, "utf-8")
     store = tmp_path / "store"
-    assert run_cli("ingest", str(folder), store=store).returncode == 0
-    lines = run_cli("articles", store=store).stdout.strip().splitlines()
+    assert run_assistant("ingest", str(folder), store=store).returncode == 0
+    lines = run_assistant("articles", store=store).stdout.strip().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("a  ") and " 1 passage " in lines[0]
     assert "passages" in lines[1]
@@ -239,17 +224,19 @@ def test_articles_columns_line_up_and_one_passage_is_singular(tmp_path: Path) ->
 
 
 def test_articles_on_an_empty_store_says_so_without_ingesting(tmp_path: Path) -> None:
-    result = run_cli("articles", store=tmp_path / "store")
+    result = run_assistant("articles", store=tmp_path / "store")
     assert result.returncode == 0
     assert "No articles are indexed yet" in result.stdout
-    assert run_cli("articles", store=tmp_path / "store").stdout == result.stdout
+    assert run_assistant("articles", store=tmp_path / "store").stdout == result.stdout
 
 
 def test_ingest_warning_is_a_sentence(tmp_path: Path) -> None:
     (tmp_path / "binary.txt").write_bytes(b"abc\x00def")
     good = tmp_path / "good.md"
     good.write_text("# Harbour news\n\nFishing boats returned to Busan harbour.\n", "utf-8")
-    result = run_cli("ingest", str(tmp_path / "binary.txt"), str(good), store=tmp_path / "store")
+    result = run_assistant(
+        "ingest", str(tmp_path / "binary.txt"), str(good), store=tmp_path / "store"
+    )
     warning = result.stderr.strip()
     assert warning == (
         f"warning: skipped {tmp_path / 'binary.txt'}: it is a binary file, not text; "

@@ -9,14 +9,11 @@ phrasings (other languages, invisible or look-alike letters) passed the injectio
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
+from conftest import run_assistant
 
 TITLE_ESCAPES = "# Harbour \x1b]0;pwned\x07news \x1b[2J today\n\n"
 BODY_ESCAPES = (
@@ -24,19 +21,6 @@ BODY_ESCAPES = (
     "\x1b]52;c;ZXZpbA==\x07 on Monday.\n"
 )
 QUESTION = "When did the fishing boats return to Busan harbour?"
-
-
-def run_cli(*args: str, store: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env |= {"ASSISTANT_VECTORSTORE_DIR": str(store), "ASSISTANT_SEEDS_DIR": str(SEEDS)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=180,
-    )
 
 
 def assert_inert(shown: str) -> None:
@@ -53,7 +37,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     folder.mkdir()
     (folder / "harbour.md").write_text(TITLE_ESCAPES + BODY_ESCAPES, encoding="utf-8")
     (folder / "menu\x1b]0;pwned\x07.md").write_bytes(b"caf\xe9 cr\xe8me")
-    result = run_cli("ingest", str(folder), store=base / "store")
+    result = run_assistant("ingest", str(folder), store=base / "store")
     assert result.returncode == 0, result.stderr
     return base / "store", result.stdout + result.stderr
 
@@ -67,7 +51,7 @@ def test_ingest_warnings_show_control_sequences_in_file_names(
 
 
 def test_articles_shows_control_sequences_in_titles(hostile_store: tuple[Path, str]) -> None:
-    result = run_cli("articles", store=hostile_store[0])
+    result = run_assistant("articles", store=hostile_store[0])
     assert result.returncode == 0, result.stderr
     assert "Harbour" in result.stdout
     assert_inert(result.stdout)
@@ -76,7 +60,7 @@ def test_articles_shows_control_sequences_in_titles(hostile_store: tuple[Path, s
 def test_chat_shows_control_sequences_in_answers_and_sources(
     hostile_store: tuple[Path, str],
 ) -> None:
-    result = run_cli("chat", store=hostile_store[0], stdin=f"{QUESTION}\n/quit\n")
+    result = run_assistant("chat", store=hostile_store[0], stdin=f"{QUESTION}\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "Busan harbour" in result.stdout and "Sources:" in result.stdout
     assert_inert(result.stdout)
@@ -98,6 +82,8 @@ DISGUISED = [
 
 
 def test_disguised_instructions_in_chat_questions_are_refused(seeded_store: Path) -> None:
-    result = run_cli("chat", store=seeded_store, stdin="\n".join([*DISGUISED, "/quit"]) + "\n")
+    result = run_assistant(
+        "chat", store=seeded_store, stdin="\n".join([*DISGUISED, "/quit"]) + "\n"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Note: The question contains instructions") == len(DISGUISED)

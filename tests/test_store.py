@@ -18,7 +18,7 @@ from assistant.factchecker import FactChecker
 from assistant.store.corpus import load_article
 from assistant.store.ingest import article_sentences
 
-from conftest import SEED_IDS, make_settings
+from conftest import SEED_IDS, make_settings, run_assistant
 
 
 def _folder(root: Path, count: int, words: int = 60) -> Path:
@@ -31,19 +31,6 @@ def _folder(root: Path, count: int, words: int = 60) -> Path:
             "utf-8",
         )
     return folder
-
-
-def _cli(env_store: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env["ASSISTANT_VECTORSTORE_DIR"] = str(env_store)
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_large_ingests_are_written_in_batches_within_the_client_limit(
@@ -120,17 +107,17 @@ def test_removing_an_article_keeps_the_others(
     store, corpus = seeded_copy
     fc = FactChecker(make_settings(store, seeds_dir=corpus))
     gone = "004_17d23c1497de228f"
-    result = _cli(store, "remove", gone, cwd=tmp_path)
+    result = run_assistant("remove", gone, store=store, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [a.article_id for a in fc.articles()] == [i for i in SEED_IDS if i != gone]
     assert all(p.article_id != gone for p in fc.index.passages())
     assert fc.ask("Why did Incheon Airport close?").refused
-    missing = _cli(store, "remove", "no-such-article", cwd=tmp_path)
+    missing = run_assistant("remove", "no-such-article", store=store, cwd=tmp_path)
     assert missing.returncode == 2 and "no article with id 'no-such-article'" in missing.stderr
 
 
 def test_listing_an_empty_store_does_not_start_an_ingest(tmp_path: Path) -> None:
-    result = _cli(tmp_path / "store", "articles", cwd=tmp_path)
+    result = run_assistant("articles", store=tmp_path / "store", cwd=tmp_path)
     assert result.returncode == 0
     assert "No articles are indexed yet" in result.stdout
     assert FactChecker(make_settings(tmp_path / "store"), auto_ingest=False).index.is_empty()
@@ -180,7 +167,7 @@ def test_answering_writes_none_of_the_assistants_own_files(
         }
 
     before = state()
-    result = _cli(seeded_store, "ask", "How far did the missile fly?", cwd=tmp_path)
+    result = run_assistant("ask", "How far did the missile fly?", store=seeded_store, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert state() == before
 
@@ -250,6 +237,6 @@ def test_an_article_another_process_ingests_is_found_by_the_next_question(
     fc = FactChecker(make_settings(store, seeds_dir=corpus))
     assert "ferry" not in {h.passage.article_id for h in fc.search("Mokpo ferry night run", k=3)}
     (tmp_path / "ferry.md").write_text("# Ferry\n\nThe Mokpo ferry timetable added a night run.\n")
-    result = _cli(store, "ingest", str(tmp_path / "ferry.md"), cwd=tmp_path)
+    result = run_assistant("ingest", str(tmp_path / "ferry.md"), store=store, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "ferry" in {h.passage.article_id for h in fc.search("Mokpo ferry night run", k=3)}

@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import SEED_IDS
+from conftest import SEED_IDS, run_assistant
 
 
 @pytest.fixture
@@ -46,26 +45,13 @@ def fill(disk: Path) -> None:
     assert shutil.disk_usage(disk).free < 65536
 
 
-def run_cli(args: list[str], store: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env["ASSISTANT_VECTORSTORE_DIR"] = str(store)
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
-
-
 def test_questions_are_answered_when_the_disk_is_full(
     full_disk: Path, seeded_store: Path, tmp_path: Path
 ) -> None:
     store = full_disk / "store"
     shutil.copytree(seeded_store, store, ignore=shutil.ignore_patterns("*.lock"))
     fill(full_disk)
-    result = run_cli(["ask", "Who met Putin in Moscow?", "--json"], store, tmp_path)
+    result = run_assistant("ask", "Who met Putin in Moscow?", "--json", store=store, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"refused": false' in result.stdout and SEED_IDS[0] in result.stdout
 
@@ -78,10 +64,10 @@ def test_an_ingest_on_a_full_disk_says_why_and_keeps_the_store(
     fill(full_disk)
     article = tmp_path / "new.txt"
     article.write_text("A new article.\n\nIt says one thing about a harbour.\n", "utf-8")
-    result = run_cli(["ingest", str(article)], store, tmp_path)
+    result = run_assistant("ingest", str(article), store=store, cwd=tmp_path)
     assert result.returncode != 0
     assert "is full" in result.stderr and "Traceback" not in result.stderr
     (full_disk / "filler").unlink()
-    listed = run_cli(["articles"], store, tmp_path)
+    listed = run_assistant("articles", store=store, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert all(i in listed.stdout for i in SEED_IDS) and "new" not in listed.stdout.split()
